@@ -1,0 +1,1 @@
+"""Page files (drawn by Streamlit) and the helpers they share."""

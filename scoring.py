@@ -1,0 +1,298 @@
+"""Read, validate and align a submission against the hidden target, then apply the metric."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from errors import ConfigError, InvalidSubmission
+
+BOM = b"\xef\xbb\xbf"
+SHOWN = 5  # how many offending ids or rows a message lists
+
+
+@dataclass(frozen=True)
+class Target:
+    """The hidden target, sorted by id, with each row's leaderboard part."""
+
+    id_column: str
+    columns: tuple[str, ...]
+    ids: np.ndarray  # sorted; int64 or str objects
+    values: np.ndarray  # (n,) or (n, k), aligned with ids
+    public: np.ndarray  # bool, aligned with ids
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return (self.id_column, *self.columns)
+
+    @property
+    def integer_ids(self) -> bool:
+        return self.ids.dtype.kind == "i"
+
+    @property
+    def has_private(self) -> bool:
+        return not bool(self.public.all())
+
+
+@dataclass(frozen=True)
+class Scores:
+    public: float
+    private: float | None
+
+
+# -- the metric: a pure function ------------------------------------------------------------------
+def score(y_true: np.ndarray, y_pred: np.ndarray, metric: Callable, params: dict) -> float:
+    """Apply the metric to aligned arrays and return one finite float."""
+    try:
+        value = metric(y_true, y_pred, **params)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise InvalidSubmission(f"The metric could not score these predictions: {_short(exc)}. "
+                                "Check that the values have the kind the Evaluation page asks for "
+                                "(e.g. probabilities between 0 and 1, or class labels).") from None
+    return as_score(value)
+
+
+def as_score(value) -> float:
+    """Turn a metric's return value into a float, or say why it is not a score."""
+    array = np.asarray(value)
+    if array.ndim != 0 or array.dtype.kind not in "biuf":
+        raise ConfigError(f"The metric returned {type(value).__name__} of shape {array.shape}, not one number. "
+                          "SKLEARN_SCORER must return a single float (e.g. average_precision_score, not "
+                          "precision_recall_curve).")
+    result = float(array)
+    if not math.isfinite(result):
+        raise InvalidSubmission(f"The metric returned {result} for these predictions, which cannot be ranked. "
+                                "Check for predictions the metric cannot take (e.g. probabilities of exactly 0 or 1 "
+                                "with log loss).")
+    return result
+
+
+def score_parts(target: Target, predictions: np.ndarray, metric: Callable, params: dict) -> Scores:
+    """Score aligned predictions on the public part and, where there is one, the private part."""
+    public = score(_rows(target.values, target.public), _rows(predictions, target.public), metric, params)
+    private = None
+    if target.has_private:
+        hidden = ~target.public
+        private = score(_rows(target.values, hidden), _rows(predictions, hidden), metric, params)
+    return Scores(public, private)
+
+
+def format_score(value: float | None) -> str:
+    """Six significant digits, trailing zeros kept (0.912345, 1.00000, 1234.57)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return np.format_float_positional(value, precision=6, unique=False, fractional=False, trim="k")
+
+
+# -- reading and validating a submission ---------------------------------------------------------
+def read_predictions(content: bytes, target: Target, max_bytes: int | None = None,
+                     progress: Callable[[str], None] | None = None) -> np.ndarray:
+    """Parse an uploaded CSV and return its predictions aligned with the target's ids."""
+    report = progress or (lambda stage: None)
+    report("Reading the file")
+    text = _checked_bytes(content, target, max_bytes)
+    _check_header(text, target)
+    table = _parse(text, target)
+    report("Checking ids and values")
+    ids = _ids(table.column(0), target)
+    predictions = _predictions(table, target)
+    return _align(ids, predictions, target)
+
+
+def _checked_bytes(content: bytes, target: Target, max_bytes: int | None) -> bytes:
+    if max_bytes is not None and len(content) > max_bytes:
+        raise InvalidSubmission(f"The file is {len(content) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB "
+                                "upload limit. Upload only the id and prediction columns.")
+    if content.startswith(BOM):
+        content = content[len(BOM):]
+    if not content.strip():
+        raise InvalidSubmission(f"The file is empty. Upload a CSV whose first line is "
+                                f"`{','.join(target.header)}`, then one row per test id.")
+    if content.startswith(b"PK\x03\x04") or content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidSubmission("This is an Excel workbook (or another zipped file), not a CSV. "
+                                "Save it as 'CSV UTF-8 (comma delimited)' and upload that.")
+    head = content[:65536]
+    if b"\x00" in head:
+        raise InvalidSubmission("This is a binary file, not a CSV text file. Upload the CSV of your predictions.")
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSubmission(f"The file is not UTF-8 text (byte 0x{content[exc.start]:02x} at position "
+                                f"{exc.start}). Save it as 'CSV UTF-8'.") from None
+    return content
+
+
+def _check_header(content: bytes, target: Target) -> None:
+    first = content.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    names = [name.strip().strip('"').strip() for name in first.split(",")]
+    expected = list(target.header)
+    if names == expected:
+        return
+    wanted = f"`{','.join(expected)}`"
+    if len(names) == 1 and ";" in first:
+        raise InvalidSubmission(f"The file is separated by semicolons; use commas. Its first line must be {wanted}.")
+    if len(names) == 1 and "\t" in first:
+        raise InvalidSubmission(f"The file is separated by tabs; use commas. Its first line must be {wanted}.")
+    missing = [n for n in expected if n not in names]
+    extra = [n for n in names if n not in expected]
+    details = []
+    if missing:
+        details.append(f"missing column(s) {', '.join(missing)}")
+    if extra:
+        details.append(f"unexpected column(s) {', '.join(_clip(n) for n in extra[:SHOWN])}")
+    if not details:
+        details.append("the columns are in the wrong order")
+    raise InvalidSubmission(f"Wrong header: {'; '.join(details)}. The first line must be {wanted}, "
+                            "as in the sample submission.")
+
+
+def _parse(content: bytes, target: Target) -> pa.Table:
+    types = {name: pa.float64() for name in target.columns}
+    types[target.id_column] = pa.int64() if target.integer_ids else pa.string()
+    try:
+        return pacsv.read_csv(io.BytesIO(content), convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        pass  # the slow path below finds the exact row and says what is wrong with it
+    try:
+        table = pacsv.read_csv(io.BytesIO(content), convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in target.header}, strings_can_be_null=True))
+    except pa.ArrowInvalid as exc:
+        raise InvalidSubmission(f"The file is not a well-formed CSV ({_short(exc)}). Each line must hold "
+                                f"{len(target.header)} comma-separated values.") from None
+    return table
+
+
+def _ids(column: pa.ChunkedArray, target: Target) -> np.ndarray:
+    name = target.id_column
+    if pa.types.is_integer(column.type):
+        return column.to_numpy()
+    values = column.to_numpy(zero_copy_only=False).astype(object)
+    nulls = [i for i, v in enumerate(values) if v is None or str(v).strip() == ""]
+    if nulls:
+        raise InvalidSubmission(f"Empty {name} on {_lines(nulls)}. Every row needs an id.")
+    if not target.integer_ids:
+        return np.array([str(v).strip() for v in values], dtype=object)
+    parsed = np.empty(len(values), dtype=np.int64)
+    bad = []
+    for i, v in enumerate(values):
+        try:
+            number = float(v)
+        except ValueError:
+            bad.append(i)
+            continue
+        if not number.is_integer():
+            bad.append(i)
+        else:
+            parsed[i] = int(number)
+    if bad:
+        shown = ", ".join(f"line {i + 2}: {_clip(values[i])!r}" for i in bad[:SHOWN])
+        raise InvalidSubmission(f"The {name} column must hold whole numbers; not so on {shown}"
+                                f"{_more(bad)}.")
+    return parsed
+
+
+def _predictions(table: pa.Table, target: Target) -> np.ndarray:
+    columns = []
+    for name in target.columns:
+        column = table.column(name)
+        if not pa.types.is_floating(column.type):
+            column = _as_numbers(column, name)
+        values = column.to_numpy()
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise InvalidSubmission(f"Column {name} has empty, NaN or infinite values on {_lines(bad)}. "
+                                    "Every prediction must be a finite number.")
+        columns.append(values)
+    return columns[0] if len(columns) == 1 else np.column_stack(columns)
+
+
+def _as_numbers(column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
+    values = column.to_pylist()
+    parsed, bad = [], []
+    for i, v in enumerate(values):
+        try:
+            parsed.append(float("nan") if v is None or v.strip() == "" else float(v))
+        except ValueError:
+            bad.append(i)
+    if bad:
+        shown = ", ".join(f"line {i + 2}: {_clip(values[i])!r}" for i in bad[:SHOWN])
+        raise InvalidSubmission(f"Column {name} must hold numbers; not so on {shown}{_more(bad)}.")
+    return pa.chunked_array([pa.array(parsed, type=pa.float64())])
+
+
+def _align(ids: np.ndarray, predictions: np.ndarray, target: Target) -> np.ndarray:
+    """Reorder predictions to the target's id order, or say which ids are wrong."""
+    expected = target.ids
+    if len(ids) == len(expected) and np.array_equal(ids, expected):
+        return predictions
+    positions, known = _positions(ids, expected)
+    if len(ids) and len(np.unique(ids)) != len(ids):
+        raise InvalidSubmission(_duplicates_message(ids, target.id_column))
+    if not known.all():
+        unknown = ids[~known]
+        raise InvalidSubmission(f"Unknown {target.id_column}(s): {_list(unknown)}. Submit only the ids "
+                                "of the test set (see the sample submission).")
+    if len(ids) != len(expected):
+        seen = np.zeros(len(expected), dtype=bool)
+        seen[positions] = True
+        raise InvalidSubmission(f"Missing {target.id_column}(s): {_list(expected[~seen])} "
+                                f"({int((~seen).sum())} of {len(expected)} missing). Submit one row per test id.")
+    aligned = np.empty_like(predictions)
+    aligned[positions] = predictions
+    return aligned
+
+
+def _positions(ids: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each submitted id sits in the sorted target, and whether it is there at all."""
+    n = len(expected)
+    if expected.dtype.kind == "i" and n and expected[-1] - expected[0] == n - 1:
+        positions = ids - expected[0]  # a dense range of ids: positions by arithmetic
+        known = (positions >= 0) & (positions < n)
+        return np.where(known, positions, 0), known
+    positions = np.searchsorted(expected, ids)
+    clipped = np.minimum(positions, n - 1)
+    known = (positions < n) & (expected[clipped] == ids)
+    return clipped, known
+
+
+def _duplicates_message(ids: np.ndarray, name: str) -> str:
+    values, counts = np.unique(ids, return_counts=True)
+    repeated = values[counts > 1]
+    return (f"Duplicate {name}(s): {_list(repeated)}. Submit each test id exactly once.")
+
+
+# -- small helpers for messages ------------------------------------------------------------------
+def _rows(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return values[mask]
+
+
+def _lines(rows) -> str:
+    rows = list(rows)
+    shown = ", ".join(str(int(i) + 2) for i in rows[:SHOWN])
+    return f"line(s) {shown}{_more(rows)}"
+
+
+def _list(values) -> str:
+    values = list(values)
+    return ", ".join(_clip(v) for v in values[:SHOWN]) + _more(values)
+
+
+def _more(items) -> str:
+    extra = len(items) - SHOWN
+    return f" and {extra} more" if extra > 0 else ""
+
+
+def _clip(value, width: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short(exc: Exception, width: int = 300) -> str:
+    return _clip(str(exc).replace("\n", " "), width)
