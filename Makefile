@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP ?= $(PYTHON) -m pip
 
-.PHONY: run setup setup-dev test lint bench screenshots
+.PHONY: run setup setup-dev chromium test lint bench screenshots
 
 run: setup
 	$(PYTHON) main.py
@@ -12,9 +12,11 @@ setup:
 
 setup-dev:
 	$(PIP) install -q -r requirements-dev.txt
-	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || command -v apt-get >/dev/null 2>&1 && \
-	  { command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }; } || \
-	  echo "Chromium not installed: browser tests will be skipped (install Debian's chromium to run them)."
+	@command -v chromium >/dev/null 2>&1 || $(MAKE) -s chromium || \
+	  echo "Chromium is not installed: browser tests will be skipped (outside CI)."
+
+chromium:
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 lint:
 	$(PYTHON) -m ruff check .

@@ -26,7 +26,7 @@ def tables() -> dict[str, pd.DataFrame]:
     x_train, y_train = x_train.iloc[order_train], y_train.iloc[order_train]
     x_test, y_test = x_test.iloc[order_test], y_test.iloc[order_test]
     sample = pd.DataFrame({"id": x_test["id"].to_numpy(), "target": 0.5})
-    return dict(zip(FILES, (x_train, y_train, x_test, sample, y_test)))
+    return dict(zip(FILES, (x_train, y_train, x_test, sample, y_test), strict=True))
 
 
 def write(directory: Path) -> None:

@@ -6,10 +6,11 @@ import difflib
 import importlib.util
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from errors import ConfigError
 
@@ -92,8 +93,8 @@ def _optional_time(value):
     if not isinstance(value, datetime):
         raise ValueError("must be a datetime or an ISO 8601 string such as '2026-12-31 18:00+00:00'")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _optional_source(value):
@@ -127,7 +128,7 @@ SETTINGS: list[Setting] = [
     Setting("TITLE", "Mini Datathon", "Name of the competition, shown in the browser tab and the sidebar.", _text),
     Setting("context_markdown", "", "Overview page: the challenge, its context and its prizes (markdown).", _text),
     Setting("content_markdown", "", "Data page: what the files contain (markdown).", _text),
-    Setting("data_instruction_commands", "", "Data page: how to load the files (markdown, code blocks welcome).", _text),
+    Setting("data_instruction_commands", "", "Data page: how to load the files (markdown).", _text),
     Setting("evaluation_content", "", "Evaluation page: how submissions are scored (markdown).", _text),
     Setting("SKLEARN_SCORER", REQUIRED, "The metric: a function (y_true, y_pred, **params) -> float, "
             "e.g. sklearn.metrics.average_precision_score.", _scorer),
@@ -184,7 +185,7 @@ class Settings:
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return Settings({**self._values, **changes}, self.source)
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd

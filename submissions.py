@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -80,7 +80,7 @@ def stored_file(state: State, submission_id: int) -> str:
 
 def timestamp(now: datetime) -> str:
     """UTC, fixed width, so that the text sorts like the time."""
-    return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def team_log(log: pd.DataFrame, team: str) -> pd.DataFrame:
@@ -90,7 +90,7 @@ def team_log(log: pd.DataFrame, team: str) -> pd.DataFrame:
 # -- the rules ----------------------------------------------------------------------------------
 def quota(settings: Settings, log: pd.DataFrame, team: str, now: datetime) -> Quota:
     """How many submissions the team has left today (the day resets at 00:00 UTC) and in total."""
-    day_start = datetime.combine(now.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
+    day_start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
     mine = team_log(log, team)
     used_today = int((mine["submitted_at"] >= timestamp(day_start)).sum())
     total = settings.MAX_SUBMISSIONS_TOTAL
@@ -122,7 +122,7 @@ def check_open(state: State, settings: Settings, user: User | None, log: pd.Data
 
 
 def show_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # -- submitting ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +16,7 @@ import controls
 import settings as settings_module
 import submissions
 import users
-from errors import ConfigError, DataUnavailable, DatathonError, StateFileError
+from errors import ConfigError, DatathonError, DataUnavailable, StateFileError
 from settings import Settings
 from storage import State
 
@@ -102,7 +102,7 @@ def current_user() -> users.User | None:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def plain(text) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from storage import State  # noqa: E402
 CONFIGS = {"demo": ROOT / "config.py", "lower": ROOT / "tests" / "configs" / "lower_is_better.py"}
 TEAMS = {"team1": "pw-team1", "team2": "pw-team2", "team3": "pw-team3"}
 ADMIN = ("admin", "admin-secret")
-NOON = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
