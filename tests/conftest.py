@@ -61,11 +61,13 @@ def submission(tables, predictions=None, shuffle_seed: int | None = None) -> byt
     return frame.to_csv(index=False).encode()
 
 
-def noisy(tables, noise: float, seed: int = 0) -> bytes:
-    """Truth blurred by noise: more noise, worse score (for both demo metrics)."""
+def degraded(tables, flips: int) -> bytes:
+    """Confident predictions with `flips` wrong labels (the same rows first): more flips, worse score."""
     truth = tables["y_test.csv"]["target"].to_numpy().astype(float)
-    rng = np.random.default_rng(seed)
-    return submission(tables, np.clip(truth + rng.normal(0, noise, len(truth)), 0, 1))
+    wrong = np.random.default_rng(7).permutation(len(truth))[:flips]
+    labels = truth.copy()
+    labels[wrong] = 1 - labels[wrong]
+    return submission(tables, np.where(labels == 1, 0.9, 0.1))
 
 
 # -- AppTest drivers -----------------------------------------------------------------------------

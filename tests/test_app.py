@@ -1,0 +1,210 @@
+"""The main journeys, driven through the real script with AppTest, on two competitions."""
+
+import pytest
+from conftest import TEAMS, board, degraded, go, log_in, messages, submission, upload
+
+import leaderboard
+import settings
+import submissions
+from storage import State
+
+PAGES = {"overview": "Overview", "data": "Data", "evaluation": "Evaluation", "submit": "Submit",
+         "board": "Leaderboard"}
+
+
+def team_row(at, team):
+    table = board(at)
+    rows = table[table["id"] == team]
+    assert len(rows) == 1, table
+    return rows.iloc[0]
+
+
+def score_shown(at) -> str:
+    (success,) = [m for m in messages(at, "success") if m.startswith("Your score: ")]
+    return success.removeprefix("Your score: ")
+
+
+@pytest.mark.parametrize("page, title", PAGES.items())
+def test_every_page_renders_for_a_visitor_without_error(app, page, title):
+    at = go(app(), page)
+    assert not at.exception
+    assert at.title[0].value == title
+
+
+def nav_titles(at) -> list[str]:
+    return [page["page_name"] for page in at._registered_pages.values()]
+
+
+def test_navigation_shows_the_original_pages_to_a_visitor(app):
+    assert nav_titles(app()) == ["Overview", "Data", "Evaluation", "Submit", "Leaderboard"]
+
+
+def test_navigation_adds_my_submissions_for_a_team_and_admin_only_for_admins(app):
+    at = log_in(app(), "team1")
+    assert nav_titles(at) == ["Overview", "Data", "Evaluation", "Submit", "Leaderboard", "My submissions"]
+    with pytest.raises(ValueError):
+        at.switch_page("app_pages/admin.py")
+    next(b for b in at.sidebar.button if b.label == "Log out").click()
+    at = log_in(at.run(), "admin")
+    assert nav_titles(at)[-1] == "Admin"
+
+
+def test_admin_sees_admin_page_and_pause_toggle(app):
+    at = log_in(app(), "admin")
+    assert [t.label for t in at.sidebar.toggle] == ["Pause Datathon"]
+    assert go(at, "admin").title[0].value == "Admin"
+
+
+def test_participant_has_no_pause_toggle(app):
+    at = log_in(app(), "team1")
+    assert [t.label for t in at.sidebar.toggle] == []
+
+
+def test_wrong_password_shows_an_error_and_stays_logged_out(app):
+    at = log_in(app(), "team1", "not-the-password")
+    assert "Wrong login or password." in messages(at, "error")
+    assert [b.label for b in at.sidebar.button] == ["Log in"]
+
+
+def test_log_in_then_log_out(app):
+    at = log_in(app(), "team1")
+    assert any("Logged in as" in m.value for m in at.sidebar.markdown)
+    next(b for b in at.sidebar.button if b.label == "Log out").click()
+    at.run()
+    assert [b.label for b in at.sidebar.button] == ["Log in"]
+
+
+def test_visitor_is_asked_to_log_in_before_submitting(app):
+    at = go(app(), "submit")
+    assert not at.file_uploader
+    assert any("Log in" in m for m in messages(at, "info"))
+
+
+@pytest.mark.parametrize("config", ["demo", "lower"])
+def test_first_submission_is_scored_and_counted_once(app, demo_tables, config):
+    at = log_in(app(config), "team1")
+    at = upload(at, degraded(demo_tables, 30))
+    shown = score_shown(at)
+    assert len(shown.replace(".", "").lstrip("0")) >= 6  # six significant digits
+    row = team_row(at, "team1")
+    assert (row["rank"], row["nb_submissions"], row["score"]) == ("1", "1", shown)
+
+
+@pytest.mark.parametrize("config", ["demo", "lower"])
+def test_better_file_raises_the_score_and_worse_keeps_the_best_but_counts(app, demo_tables, config):
+    at = log_in(app(config), "team1")
+    first = score_shown(upload(at, degraded(demo_tables, 40)))
+    best = score_shown(upload(at, degraded(demo_tables, 10)))
+    assert best != first
+    assert team_row(at, "team1")["score"] == best
+    worse = score_shown(upload(at, degraded(demo_tables, 60)))
+    row = team_row(at, "team1")
+    assert (row["score"], row["nb_submissions"]) == (best, "3")
+    assert worse not in (best,)
+
+
+@pytest.mark.parametrize("config", ["demo", "lower"])
+def test_leaderboard_sorts_by_the_configured_direction(app, demo_tables, config):
+    at = log_in(app(config), "team1")
+    upload(at, degraded(demo_tables, 50))
+    next(b for b in at.sidebar.button if b.label == "Log out").click()
+    at = log_in(at.run(), "team2")
+    upload(at, submission(demo_tables))  # perfect: best in both directions
+    table = board(at)
+    teams = table[table["id"] != "benchmark"]
+    assert teams["id"].tolist() == ["team2", "team1"]
+    assert teams["rank"].tolist() == ["1", "2"]
+    scores = [float(s) for s in teams["score"]]
+    assert scores == sorted(scores, reverse=config == "demo")
+
+
+def test_benchmark_row_is_shown_and_marked_without_a_rank(app):
+    table = board(app())
+    bench = table[table["id"] == "benchmark"].iloc[0]
+    assert (bench["rank"], bench["score"]) == ("", "0.900000")
+
+
+@pytest.mark.parametrize("config", ["demo", "lower"])
+def test_invalid_file_shows_an_error_and_changes_nothing(app, demo_tables, config, tmp_path):
+    at = log_in(app(config), "team1")
+    upload(at, submission(demo_tables))
+    state = State(tmp_path / "app-state")
+    before = {name: state.read_bytes(name) for name in ("submissions.csv", "leaderboard.csv")}
+    broken = submission(demo_tables).replace(b"id,target", b"id,prediction")
+    at = upload(at, broken, "broken.csv")
+    assert any("Wrong header" in m for m in messages(at, "error"))
+    assert not messages(at, "success")
+    assert {name: state.read_bytes(name) for name in before} == before
+    assert team_row(at, "team1")["nb_submissions"] == "1"
+
+
+def test_a_file_stays_scored_once_across_reruns(app, demo_tables, tmp_path):
+    at = log_in(app(), "team1")
+    upload(at, submission(demo_tables))
+    at.run()
+    go(at, "submit")
+    go(at, "board")
+    assert len(submissions.read_log(State(tmp_path / "app-state"))) == 1
+
+
+@pytest.mark.parametrize("config", ["demo", "lower"])
+def test_admin_pause_refuses_uploads_until_resumed(app, demo_tables, config):
+    admin = log_in(app(config), "admin")
+    admin.sidebar.toggle[0].set_value(True).run()
+    assert admin.sidebar.toggle[0].value is True
+
+    team = log_in(app(config).__class__.from_file(admin._script_path, default_timeout=60).run(), "team1")
+    assert any("paused" in m for m in messages(go(team, "submit"), "warning"))
+    team = upload(team, submission(demo_tables))
+    assert any("paused" in m for m in messages(team, "error"))
+    assert not messages(team, "success")
+    assert board(team)["id"].tolist() == ["benchmark"]  # leaderboard still visible, nothing recorded
+
+    admin.run()
+    admin.sidebar.toggle[0].set_value(False).run()
+    team = upload(team, submission(demo_tables, shuffle_seed=3), "again.csv")
+    assert score_shown(team) == "1.00000" if config == "demo" else score_shown(team) == "0.00000"
+
+
+def test_pause_survives_a_restart(app):
+    admin = log_in(app(), "admin")
+    admin.sidebar.toggle[0].set_value(True).run()
+    fresh = log_in(admin.__class__.from_file(admin._script_path, default_timeout=60).run(), "admin")
+    assert fresh.sidebar.toggle[0].value is True
+
+
+def test_leaderboard_can_be_restricted_to_logged_in_users(app, tmp_path, monkeypatch):
+    config = tmp_path / "private_board.py"
+    config.write_text((settings.ROOT / "config.py").read_text() + "\nLEADERBOARD_PUBLIC = False\n")
+    monkeypatch.setenv("DATATHON_CONFIG", str(config))
+    at = app()
+    monkeypatch.setenv("DATATHON_CONFIG", str(config))
+    at = go(at.__class__.from_file(at._script_path, default_timeout=60).run(), "board")
+    assert not at.table and any("Log in" in m for m in messages(at, "info"))
+    at = go(log_in(at, "team1"), "board")
+    assert at.table
+
+
+def test_leaderboard_csv_keeps_the_original_columns(app, demo_tables, tmp_path):
+    at = log_in(app(), "team1")
+    upload(at, submission(demo_tables))
+    written = State(tmp_path / "app-state").read_csv(leaderboard.FILE)
+    assert {"id", "score", "nb_submissions", "rank"} <= set(written.columns)
+    assert written.loc[written["id"] == "team1", "nb_submissions"].item() == 1
+
+
+def test_data_page_offers_the_public_files_but_never_the_target(app):
+    at = go(app(), "data")
+    labels = [b.label for b in at.download_button]
+    assert labels == ["Download X_train.csv", "Download y_train.csv", "Download X_test.csv",
+                      "Download sample_submission.csv"]
+    assert not any("y_test" in label for label in labels)
+
+
+def test_every_team_in_the_fixture_can_log_in(app):
+    at = app()
+    for team in TEAMS:
+        at = log_in(at, team)
+        assert any(team in m.value for m in at.sidebar.markdown)
+        next(b for b in at.sidebar.button if b.label == "Log out").click()
+        at.run()
