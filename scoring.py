@@ -60,9 +60,12 @@ def score(y_true: np.ndarray, y_pred: np.ndarray, metric: Callable, params: dict
 
 def as_score(value) -> float:
     """Turn a metric's return value into a float, or say why it is not a score."""
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):  # ragged tuples, e.g. precision_recall_curve's three arrays
+        array = np.asarray(None, dtype=object)
     if array.ndim != 0 or array.dtype.kind not in "biuf":
-        raise ConfigError(f"The metric returned {type(value).__name__} of shape {array.shape}, not one number. "
+        raise ConfigError(f"The metric returned {type(value).__name__} {_clip(value, 60)}, not one number. "
                           "SKLEARN_SCORER must return a single float (e.g. average_precision_score, not "
                           "precision_recall_curve).")
     result = float(array)
@@ -84,10 +87,10 @@ def score_parts(target: Target, predictions: np.ndarray, metric: Callable, param
 
 
 def format_score(value: float | None) -> str:
-    """Six significant digits, trailing zeros kept (0.912345, 1.00000, 1234.57)."""
+    """Six significant digits, trailing zeros kept (0.912345, 1.00000, 1234.57, 1.20000e-07)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return np.format_float_positional(value, precision=6, unique=False, fractional=False, trim="k")
+    return f"{value:#.6g}"
 
 
 # -- reading and validating a submission ---------------------------------------------------------
@@ -96,8 +99,7 @@ def read_predictions(content: bytes, target: Target, max_bytes: int | None = Non
     """Parse an uploaded CSV and return its predictions aligned with the target's ids."""
     report = progress or (lambda stage: None)
     report("Reading the file")
-    text = _checked_bytes(content, target, max_bytes)
-    _check_header(text, target)
+    text = _canonical_header(_checked_bytes(content, target, max_bytes), target)
     table = _parse(text, target)
     report("Checking ids and values")
     ids = _ids(table.column(0), target)
@@ -128,12 +130,14 @@ def _checked_bytes(content: bytes, target: Target, max_bytes: int | None) -> byt
     return content
 
 
-def _check_header(content: bytes, target: Target) -> None:
-    first = content.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+def _canonical_header(content: bytes, target: Target) -> bytes:
+    """Check the first line against the sample submission's header; return the file with that exact header."""
+    first, newline, rest = content.partition(b"\n")
+    first = first.rstrip(b"\r").decode("utf-8")
     names = [name.strip().strip('"').strip() for name in first.split(",")]
     expected = list(target.header)
     if names == expected:
-        return
+        return ",".join(expected).encode("utf-8") + newline + rest
     wanted = f"`{','.join(expected)}`"
     if len(names) == 1 and ";" in first:
         raise InvalidSubmission(f"The file is separated by semicolons; use commas. Its first line must be {wanted}.")
@@ -171,6 +175,9 @@ def _parse(content: bytes, target: Target) -> pa.Table:
 
 def _ids(column: pa.ChunkedArray, target: Target) -> np.ndarray:
     name = target.id_column
+    if column.null_count:
+        nulls = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))
+        raise InvalidSubmission(f"Empty {name} on {_lines(nulls)}. Every row needs an id.")
     if pa.types.is_integer(column.type):
         return column.to_numpy()
     values = column.to_numpy(zero_copy_only=False).astype(object)
@@ -232,18 +239,19 @@ def _align(ids: np.ndarray, predictions: np.ndarray, target: Target) -> np.ndarr
     expected = target.ids
     if len(ids) == len(expected) and np.array_equal(ids, expected):
         return predictions
+    name = target.id_column
+    counts = "" if len(ids) <= len(expected) else f"The file has {len(ids)} rows for {len(expected)} test ids. "
     positions, known = _positions(ids, expected)
-    if len(ids) and len(np.unique(ids)) != len(ids):
-        raise InvalidSubmission(_duplicates_message(ids, target.id_column))
     if not known.all():
-        unknown = ids[~known]
-        raise InvalidSubmission(f"Unknown {target.id_column}(s): {_list(unknown)}. Submit only the ids "
-                                "of the test set (see the sample submission).")
-    if len(ids) != len(expected):
-        seen = np.zeros(len(expected), dtype=bool)
-        seen[positions] = True
-        raise InvalidSubmission(f"Missing {target.id_column}(s): {_list(expected[~seen])} "
-                                f"({int((~seen).sum())} of {len(expected)} missing). Submit one row per test id.")
+        raise InvalidSubmission(f"{counts}Unknown {name}(s): {_list(ids[~known])}. Submit only the ids of the "
+                                "test set (see the sample submission).")
+    seen = np.bincount(positions, minlength=len(expected))
+    if (seen > 1).any():
+        raise InvalidSubmission(f"{counts}Duplicate {name}(s): {_list(expected[seen > 1])}. Submit each test id "
+                                "exactly once.")
+    if (seen == 0).any():
+        raise InvalidSubmission(f"Missing {name}(s): {_list(expected[seen == 0])} ({int((seen == 0).sum())} of "
+                                f"{len(expected)} missing). Submit one row per test id.")
     aligned = np.empty_like(predictions)
     aligned[positions] = predictions
     return aligned
@@ -260,12 +268,6 @@ def _positions(ids: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.nd
     clipped = np.minimum(positions, n - 1)
     known = (positions < n) & (expected[clipped] == ids)
     return clipped, known
-
-
-def _duplicates_message(ids: np.ndarray, name: str) -> str:
-    values, counts = np.unique(ids, return_counts=True)
-    repeated = values[counts > 1]
-    return (f"Duplicate {name}(s): {_list(repeated)}. Submit each test id exactly once.")
 
 
 # -- small helpers for messages ------------------------------------------------------------------
