@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage import State
 from users import User, require_admin
 
@@ -15,6 +17,11 @@ def read(state: State) -> dict:
 
 def is_paused(state: State) -> bool:
     return bool(read(state)["paused"])
+
+
+def is_private_revealed(state: State, end: datetime | None, now: datetime) -> bool:
+    """The private leaderboard shows once the admin reveals it or the end time has passed."""
+    return bool(read(state)["private_revealed"]) or (end is not None and now >= end)
 
 
 def _set(state: State, actor: User | None, key: str, value: bool) -> None:

@@ -43,7 +43,7 @@ if not ctx.settings.LEADERBOARD_PUBLIC and user is None:
 
 log = shared.submission_log(ctx.state)
 s = ctx.settings
-revealed = controls.read(ctx.state)["private_revealed"] or (s.END is not None and shared.now() >= s.END)
+revealed = controls.is_private_revealed(ctx.state, s.END, shared.now())
 has_private = ctx.comp is not None and ctx.comp.target.has_private
 
 public_tab, private_tab = st.tabs(["Public leaderboard", "Private leaderboard"]) if revealed and has_private \
