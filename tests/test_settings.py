@@ -1,7 +1,7 @@
 """Settings: the original's names keep working, defaults fill the rest, mistakes stop the app with a fix."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from conftest import CONFIGS, ROOT
@@ -77,8 +77,8 @@ def test_start_must_be_before_end():
 
 def test_naive_times_are_read_as_utc_and_aware_ones_converted():
     loaded = settings.from_mapping({**MINIMAL, "START": "2026-12-01 09:00", "END": "2026-12-01T11:00+01:00"})
-    assert loaded.START == datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-    assert loaded.END == datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    assert loaded.START == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert loaded.END == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
 def test_a_scorer_returning_arrays_is_refused_at_start(state):

@@ -104,9 +104,10 @@ def test_an_unknown_login_is_locked_the_same_way(state):
 def test_failures_are_counted_across_processes(state):
     write_accounts(state)
     users.ensure(state)
-    code = ("import sys; sys.path.insert(0, %r); import users; from storage import State; from conftest import NOON\n"
-            "try:\n    users.authenticate(State(%r), 'team1', 'nope', NOON)\nexcept Exception as e:\n    print(e)"
-            % (str(ROOT), str(state.dir)))
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import users; from storage import State; "
+            "from conftest import NOON\n"
+            f"try:\n    users.authenticate(State({str(state.dir)!r}), 'team1', 'nope', NOON)\n"
+            "except Exception as e:\n    print(e)")
     for _ in range(5):
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT / "tests", capture_output=True)
     with pytest.raises(NotAuthorised, match="Too many failed attempts"):
