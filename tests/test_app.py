@@ -208,3 +208,77 @@ def test_every_team_in_the_fixture_can_log_in(app):
         assert any(team in m.value for m in at.sidebar.markdown)
         next(b for b in at.sidebar.button if b.label == "Log out").click()
         at.run()
+
+
+def log_out(at):
+    next(b for b in at.sidebar.button if b.label == "Log out").click()
+    return at.run()
+
+
+def test_admin_excludes_and_restores_a_submission_from_the_admin_page(app, demo_tables):
+    at = log_in(app(), "team1")
+    upload(at, submission(demo_tables))
+    upload(at, degraded(demo_tables, 60))
+    at = log_in(log_out(at), "admin")
+    go(at, "admin")
+    at.number_input[0].set_value(1)
+    next(b for b in at.button if b.label == "Exclude").click()
+    at.run()
+    assert team_row(at, "team1")["nb_submissions"] == "1"
+    go(at, "admin")
+    at.number_input[0].set_value(1)
+    next(b for b in at.button if b.label == "Restore").click()
+    at.run()
+    assert team_row(at, "team1")[["score", "nb_submissions"]].tolist() == ["1.00000", "2"]
+
+
+def test_admin_adds_a_team_who_can_then_log_in(app):
+    at = go(log_in(app(), "admin"), "admin")
+    next(t for t in at.text_input if t.label == "New team login").input("team9")
+    next(b for b in at.button if b.label == "Add team").click()
+    at.run()
+    sheet = at.code[0].value.splitlines()
+    login, password = sheet[1].split(",")
+    assert login == "team9"
+    at = log_in(log_out(at), "team9", password)
+    assert any("team9" in m.value for m in at.sidebar.markdown)
+
+
+def test_admin_reveals_the_private_leaderboard(app, demo_tables):
+    at = log_in(app(), "team1")
+    upload(at, degraded(demo_tables, 30))
+    assert len(go(at, "board").table) == 1
+    admin = go(log_in(app().__class__.from_file(at._script_path, default_timeout=60).run(), "admin"), "admin")
+    next(t for t in admin.toggle if t.label == "Reveal the private leaderboard").set_value(True).run()
+    tables = go(at, "board").table
+    assert len(tables) == 2
+    assert list(tables[1].value.columns) == ["rank", "id", "score", "public_rank", "change"]
+
+
+def test_admin_rescore_keeps_every_submission(app, demo_tables, tmp_path):
+    at = log_in(app(), "team1")
+    upload(at, degraded(demo_tables, 30))
+    at = go(log_in(log_out(at), "admin"), "admin")
+    next(b for b in at.button if b.label == "Rescore every submission").click()
+    at.run()
+    assert "Every submission was rescored." in messages(at, "success")
+    assert len(submissions.read_log(State(tmp_path / "app-state"))) == 1
+
+
+def test_a_team_picks_its_final_submissions_on_my_submissions(app, demo_tables, tmp_path):
+    at = log_in(app(), "team1")
+    for flips in (10, 20, 30):
+        upload(at, degraded(demo_tables, flips), f"f{flips}.csv")
+    go(at, "my_submissions")
+    assert at.table[0].value["file"].tolist() == ["f30.csv", "f20.csv", "f10.csv"]
+    at.multiselect[0].set_value([1, 3])
+    next(b for b in at.button if b.label == "Save final picks").click()
+    at.run()
+    assert "Final picks saved." in messages(at, "success")
+    assert submissions.read_log(State(tmp_path / "app-state"))["selected"].tolist() == [True, False, True]
+
+
+def test_submit_page_says_how_many_submissions_are_left_today(app, demo_tables):
+    at = log_in(app(), "team1")
+    at = upload(at, submission(demo_tables))
+    assert any("Submissions left today: **4** of 5" in m.value for m in at.markdown)
