@@ -71,9 +71,29 @@ def cli(argv: list[str]) -> int:
         import preflight
 
         return preflight.main(argv[1:])
+    problem = startup_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     os.chdir(HERE)  # so that .streamlit/config.toml applies
     os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(HERE / "main.py"), *argv])
     return 0
+
+
+def startup_problem() -> str | None:
+    """Check the settings and the data before serving; a data outage is reported but does not stop the app."""
+    import competition
+    import settings
+    from errors import ConfigError, DataUnavailable
+    from storage import State
+
+    try:
+        competition.load(settings.load(settings.config_path()), State(settings.state_dir()))
+    except ConfigError as exc:
+        return str(exc)
+    except DataUnavailable as exc:
+        print(f"warning: {exc} The app starts; uploads are refused until the data is available.", file=sys.stderr)
+    return None
 
 
 def _under_streamlit() -> bool:

@@ -60,7 +60,10 @@ def context() -> Context:
     version = _version(path)
     config = _settings(str(path), version)
     state = State(settings_module.state_dir())
-    _hash_plaintext_passwords(str(state.dir), state.version(users.FILE))
+    try:
+        _hash_plaintext_passwords(str(state.dir), state.version(users.FILE))
+    except StateFileError as exc:  # shown where accounts are used (login, admin); the pages still draw
+        log.error("%s", exc)
     refresh = st.session_state.get("data_refresh", 0)
     comp, error = _competition(str(path), version, str(state.dir),
                                competition.data_version(config, state), refresh)

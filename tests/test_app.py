@@ -282,3 +282,46 @@ def test_submit_page_says_how_many_submissions_are_left_today(app, demo_tables):
     at = log_in(app(), "team1")
     at = upload(at, submission(demo_tables))
     assert any("Submissions left today: **4** of 5" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("damaged, where", [("submissions.csv", "board"), ("users.csv", "login"),
+                                             ("controls.json", "overview")])
+def test_a_damaged_state_file_shows_a_message_not_a_traceback(app, tmp_path, damaged, where):
+    at = app()
+    State(tmp_path / "app-state").write_bytes(damaged, b"\x00garbage{")
+    for page in ("overview", "data", "evaluation", "submit", "board"):
+        assert not go(at, page).exception
+    at = log_in(at, "team1") if where == "login" else go(at, where)
+    assert any("temporarily unavailable" in m for m in messages(at, "error"))
+    assert State(tmp_path / "app-state").read_bytes(damaged) == b"\x00garbage{"
+
+
+def test_the_admin_sees_which_state_file_is_damaged(app, tmp_path):
+    at = log_in(app(), "admin")
+    State(tmp_path / "app-state").write_bytes("submissions.csv", b"\x00garbage{")
+    go(at, "board")
+    assert any("submissions.csv cannot be read" in m for m in messages(at, "error"))
+
+
+def test_a_bad_settings_file_stops_the_app_with_the_fix(app, tmp_path, monkeypatch):
+    bad = tmp_path / "bad_config.py"
+    bad.write_text((settings.ROOT / "config.py").read_text() + "\nGREATER_IS_BETER = False\n")
+    at = app()
+    monkeypatch.setenv("DATATHON_CONFIG", str(bad))
+    at = at.__class__.from_file(at._script_path, default_timeout=60).run()
+    assert not at.exception
+    assert any("did you mean GREATER_IS_BETTER" in m for m in messages(at, "error"))
+
+
+def test_python_main_py_refuses_to_start_on_a_bad_settings_file(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad_config.py"
+    bad.write_text("from sklearn.metrics import precision_recall_curve\nSKLEARN_SCORER = precision_recall_curve\n"
+                   "SAMPLE_SUBMISSION = 'demo:sample_submission.csv'\nY_TEST = 'demo:y_test.csv'\n")
+    result = subprocess.run([sys.executable, str(settings.ROOT / "main.py")], capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "DATATHON_CONFIG": str(bad),
+                                 "DATATHON_STATE_DIR": str(tmp_path / "s")}, timeout=120, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "SKLEARN_SCORER must return a single float" in result.stderr
