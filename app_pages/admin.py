@@ -98,3 +98,20 @@ st.subheader("Data")
 if st.button("Refresh the data from its sources"):
     shared.refresh_data()
     st.rerun()
+
+st.subheader("Pre-flight check")
+st.caption("Rehearse the competition, as `python main.py check` does: fetch every data file (cached files are "
+           "not fetched again), check the sample submission against Y_TEST, score a sample, a perfect and a "
+           "random submission, and list the settings still at the demo's values.")
+if st.button("Run the pre-flight check"):
+    import preflight  # only this button needs it
+
+    try:
+        with st.spinner("Checking…"):
+            checks = preflight.run(s, state, now=shared.now())
+    except Exception as exc:  # a message, never a traceback
+        shared.show_error(exc)
+    else:
+        show = {preflight.OK: st.success, preflight.WARNING: st.warning, preflight.FAILURE: st.error}
+        for check in checks:
+            show[check.status](f"**{check.name}**: {check.message}")
