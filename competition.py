@@ -31,7 +31,7 @@ class Competition:
 
     def links(self) -> dict[str, str]:
         """The organiser's own links to public files, for participants who prefer them."""
-        return {name: getattr(self.settings, name) for name in PUBLIC_FILES
+        return {name: sources.link(getattr(self.settings, name)) for name in PUBLIC_FILES
                 if getattr(self.settings, name) and sources.is_remote(getattr(self.settings, name))}
 
     def score_file(self, content: bytes, max_bytes: int | None = None, progress=None) -> scoring.Scores:
@@ -57,14 +57,13 @@ def fetch(settings: Settings, state: State, refresh: bool = False, progress=None
 
 
 def data_version(settings: Settings, state: State) -> tuple:
-    """A cheap key that changes when a local data file changes (stat, not content)."""
+    """A cheap key that changes when a data file's local copy changes (stat, not content)."""
     key = []
     for name in DATA_SETTINGS:
         source = getattr(settings, name)
-        if not source or sources.kind(source) == "demo":
+        path = sources.location(name, source, state, settings.base_dir) if source else None
+        if path is None:
             continue
-        path = (settings.base_dir / source) if sources.kind(source) == "path" else \
-            sources.cached_path(state, name, source)
         try:
             stat = path.stat()
             key.append((name, stat.st_mtime_ns, stat.st_size))
@@ -76,12 +75,12 @@ def data_version(settings: Settings, state: State) -> tuple:
 def load(settings: Settings, state: State, refresh: bool = False, progress=None) -> Competition:
     """Fetch the data, build the target and check the metric on the sample submission."""
     paths = fetch(settings, state, refresh, progress)
-    sample = sources.read_csv_file("SAMPLE_SUBMISSION", paths["SAMPLE_SUBMISSION"])
+    sample = sources.read_csv_file("SAMPLE_SUBMISSION", paths["SAMPLE_SUBMISSION"], settings.SAMPLE_SUBMISSION)
     header = [str(c).strip() for c in sample.columns]
     if len(header) < 2:
         raise ConfigError(f"SAMPLE_SUBMISSION has the header {','.join(header)!r}; it needs an id column and at "
                           "least one prediction column, e.g. `id,target`.")
-    truth = sources.read_csv_file("Y_TEST", paths["Y_TEST"])
+    truth = sources.read_csv_file("Y_TEST", paths["Y_TEST"], settings.Y_TEST)
     target = build_target(truth, header, settings.PUBLIC_FRACTION, settings.SPLIT_SEED)
     comp = Competition(settings, target, {k: v for k, v in paths.items() if k in PUBLIC_FILES})
     check_sample(comp, paths["SAMPLE_SUBMISSION"].read_bytes())

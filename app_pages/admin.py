@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import competition
 import controls
 import leaderboard
 import submissions
@@ -96,8 +97,19 @@ with st.form("add-team", clear_on_submit=True):
 
 st.subheader("Data")
 if st.button("Refresh the data from its sources"):
-    shared.refresh_data()
-    st.rerun()
+    bar = st.progress(0.0, text="Fetching…")
+
+    def show(name, done, total):
+        text = f"{name}: {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=text)
+
+    try:
+        competition.fetch(s, state, refresh=True, progress=show)
+    except Exception as exc:  # the cached files are untouched and still served
+        shared.show_error(exc)
+    else:
+        shared.reload_data()
+        st.rerun()
 
 st.subheader("Pre-flight check")
 st.caption("Rehearse the competition, as `python main.py check` does: fetch every data file (cached files are "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from storage import State
 
 log = logging.getLogger("datathon")
 USER_KEY = "user"
+RETRY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,11 @@ def _settings(path: str, version: tuple) -> Settings:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the competition data…")
-def _competition(path: str, version: tuple, state_dir: str, data_version: tuple, refresh: int):
+def _competition(path: str, version: tuple, state_dir: str, data_version: tuple, attempt: int):
     """The competition, or the reason it is unavailable (cached too, so a bad source is not re-fetched per page)."""
     config = _settings(path, version)
     try:
-        return competition.load(config, State(state_dir), refresh=refresh > 0), None
+        return competition.load(config, State(state_dir)), None
     except DataUnavailable as exc:
         log.error("data unavailable: %s", exc)
         return None, str(exc)
@@ -64,16 +66,16 @@ def context() -> Context:
         _hash_plaintext_passwords(str(state.dir), state.version(users.FILE))
     except StateFileError as exc:  # shown where accounts are used (login, admin); the pages still draw
         log.error("%s", exc)
-    refresh = st.session_state.get("data_refresh", 0)
-    comp, error = _competition(str(path), version, str(state.dir),
-                               competition.data_version(config, state), refresh)
+    key = (str(path), version, str(state.dir), competition.data_version(config, state))
+    comp, error = _competition(*key, 0)
+    if error:  # try again once a minute: a source that was down may be back
+        comp, error = _competition(*key, 1 + int(time.time() // RETRY_SECONDS))
     return Context(config, state, comp, error)
 
 
-def refresh_data() -> None:
-    """Fetch remote data again on the next run (Admin page)."""
+def reload_data() -> None:
+    """Load the competition again on the next run (after the Admin page refreshed the data)."""
     _competition.clear()
-    st.session_state["data_refresh"] = st.session_state.get("data_refresh", 0) + 1
 
 
 def _version(path) -> tuple:

@@ -325,3 +325,18 @@ def test_python_main_py_refuses_to_start_on_a_bad_settings_file(tmp_path):
                                  "DATATHON_STATE_DIR": str(tmp_path / "s")}, timeout=120, cwd=tmp_path)
     assert result.returncode == 1
     assert "SKLEARN_SCORER must return a single float" in result.stderr
+
+
+def test_unreachable_data_is_reported_to_the_admin_and_refuses_uploads(app, demo_tables, tmp_path, monkeypatch):
+    config = tmp_path / "remote_config.py"
+    config.write_text((settings.ROOT / "config.py").read_text().replace(
+        'Y_TEST = "demo:y_test.csv"', 'Y_TEST = "http://127.0.0.1:9/y_test.csv"\nDOWNLOAD_TIMEOUT = 2'))
+    at = app()
+    monkeypatch.setenv("DATATHON_CONFIG", str(config))
+    at = go(at.__class__.from_file(at._script_path, default_timeout=60).run(), "data")
+    assert not at.exception
+    assert any("temporarily unavailable" in m for m in messages(at, "warning"))
+    at = upload(log_in(at, "team1"), submission(demo_tables))
+    assert any("temporarily unavailable" in m for m in messages(at, "error")) and not messages(at, "success")
+    at = go(log_in(log_out(at), "admin"), "admin")
+    assert any("Y_TEST" in m and "127.0.0.1:9" in m for m in messages(at, "error"))
