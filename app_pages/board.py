@@ -30,7 +30,7 @@ def table(board: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def chart(progress: pd.DataFrame):
     return alt.Chart(progress).mark_line(point=True, interpolate="step-after").encode(
-        x=alt.X("submitted_at:T", title="time (UTC)"),
+        x=alt.X("submitted_at:T", title="time (UTC)", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b %H:%M")),
         y=alt.Y("best_public_score:Q", title="best public score", scale=alt.Scale(zero=False)),
         color=alt.Color("team:N", title="team"),
         tooltip=["team:N", "submitted_at:T", "best_public_score:Q"],

@@ -56,5 +56,6 @@ if len(scored) > 1:
     points = pd.DataFrame({"time": pd.to_datetime(scored["submitted_at"], utc=True),
                            "public score": scored["public_score"]})
     st.altair_chart(alt.Chart(points).mark_line(point=True).encode(
-        x=alt.X("time:T", title="time (UTC)"), y=alt.Y("public score:Q", scale=alt.Scale(zero=False)),
+        x=alt.X("time:T", title="time (UTC)", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%d %b %H:%M")),
+        y=alt.Y("public score:Q", scale=alt.Scale(zero=False)),
         tooltip=["time:T", "public score:Q"]), width="stretch")
