@@ -28,5 +28,7 @@ test: setup-dev lint
 bench: setup-dev
 	$(PYTHON) bench/run.py
 
+# The README's pictures, taken by the browser test that uploads a file; CI=true: no Chromium is an error, not a skip.
 screenshots: setup-dev
-	DATATHON_SCREENSHOTS=docs/screenshots $(PYTHON) -m pytest tests/test_browser.py -k readme_screenshots
+	mkdir -p docs/screenshots
+	CI=true DATATHON_SCREENSHOTS=docs/screenshots $(PYTHON) -m pytest tests/test_browser.py -k readme_screenshots

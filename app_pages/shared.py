@@ -129,7 +129,7 @@ def show_error(exc: Exception) -> None:
     elif isinstance(exc, DatathonError):
         st.error(str(exc))
     else:
-        log.exception("unexpected error")
+        log.error("unexpected error", exc_info=exc)
         st.error("Something went wrong on our side. The organisers have been told; please try again.")
 
 
