@@ -245,3 +245,20 @@ def test_readme_screenshots_of_a_scored_upload_and_the_leaderboard(open_app, dem
     assert team_row(app, "team3")["score"] == shown
     expect(app.main.get_by_test_id("stVegaLiteChart").locator(".marks")).to_be_visible()
     app.shot("Leaderboard", directory / f"{prefix}leaderboard.png")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["users.csv", "y_test.csv", "data/demo/y_test.csv", "app/static/users.csv",
+                                  "static/y_test.csv", "submissions.csv", "login_attempts.json"])
+def test_the_server_never_serves_state_files(app_server, demo_tables, path):
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{app_server.url}/{path}", timeout=10) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:  # a refusal is fine too
+        body = error.read()
+    assert b"scrypt$" not in body and b"password" not in body.lower()
+    assert demo_tables["y_test.csv"].to_csv(index=False).encode() not in body
+    assert b"<html" in body.lower() or not body  # Streamlit's single-page shell, or nothing
