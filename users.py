@@ -26,6 +26,8 @@ DEFAULT_ADMIN = ("admin", "password")
 RESERVED = {"benchmark"}  # the leaderboard's benchmark row
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@ -]{0,63}$")
 MAX_FAILURES = 5
+MAX_LOGIN = 64
+MAX_TRACKED = 5000  # logins whose recent failures are remembered
 LOCKOUT = timedelta(minutes=5)
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 PREFIX = "scrypt$"
@@ -93,6 +95,9 @@ def read(state: State) -> pd.DataFrame:
     bad_roles = sorted(set(frame["role"]) - set(ROLES))
     if bad_roles:
         raise StateFileError(state.path(FILE), f"unknown role(s) {bad_roles}; use admin or participant")
+    reserved = sorted(set(frame["login"].str.lower()) & RESERVED)
+    if reserved:
+        raise StateFileError(state.path(FILE), f"login(s) {reserved} are reserved for the leaderboard; rename them")
     duplicated = frame["login"][frame["login"].duplicated()].tolist()
     if duplicated:
         raise StateFileError(state.path(FILE), f"login(s) listed twice: {duplicated}")
@@ -139,13 +144,9 @@ def has_default_password(state: State) -> bool:
 def authenticate(state: State, login: str, password: str, now: datetime) -> User:
     """Return the user, or raise NotAuthorised; 5 failures lock a login for 5 minutes."""
     login = (login or "").strip()
-    with state.locked():
-        attempts = state.read_json(ATTEMPTS, {})
-        entry = attempts.get(login, {})
-        locked_until = entry.get("locked_until")
-        if locked_until and now < datetime.fromisoformat(locked_until):
-            minutes = max(1, round((datetime.fromisoformat(locked_until) - now).total_seconds() / 60))
-            raise NotAuthorised(f"Too many failed attempts for this login. Try again in {minutes} minute(s).")
+    if len(login) > MAX_LOGIN:
+        raise NotAuthorised(WRONG)  # no account has such a login; not recorded, so it cannot bloat the file
+    _count_attempt(state, login, now)  # counted before the check, so parallel guesses cannot outrun the lock
     frame = read(state)
     rows = frame[frame["login"] == login]
     stored = rows.iloc[0]["password"] if not rows.empty else _DUMMY_HASH
@@ -153,26 +154,37 @@ def authenticate(state: State, login: str, password: str, now: datetime) -> User
         ok = hmac.compare_digest(stored.encode(), (password or "").encode())
     else:
         ok = verify_password(password or "", stored)
-    ok = ok and not rows.empty
-    _record_attempt(state, login, ok, now)
-    if not ok:
+    if not (ok and not rows.empty):
         raise NotAuthorised(WRONG)
+    _forget_attempts(state, login)
     return User(login, rows.iloc[0]["role"])
 
 
-def _record_attempt(state: State, login: str, ok: bool, now: datetime) -> None:
+def _count_attempt(state: State, login: str, now: datetime) -> None:
+    """Refuse a locked login; otherwise count this attempt as a failure until it succeeds."""
     with state.locked():
         attempts = state.read_json(ATTEMPTS, {})
-        attempts = {k: v for k, v in attempts.items() if _still_relevant(v, now)}
-        if ok:
-            attempts.pop(login, None)
-        else:
-            entry = attempts.setdefault(login, {"failures": 0, "locked_until": None, "last": None})
-            entry["failures"] = entry.get("failures", 0) + 1
-            entry["last"] = now.isoformat()
-            if entry["failures"] >= MAX_FAILURES:
-                entry.update(failures=0, locked_until=(now + LOCKOUT).isoformat())
-        state.write_json(ATTEMPTS, attempts)
+        entry = attempts.get(login) or {"failures": 0, "locked_until": None, "last": None}
+        locked_until = entry.get("locked_until")
+        if locked_until and now < datetime.fromisoformat(locked_until):
+            minutes = max(1, round((datetime.fromisoformat(locked_until) - now).total_seconds() / 60))
+            raise NotAuthorised(f"Too many failed attempts for this login. Try again in {minutes} minute(s).")
+        entry["failures"] = entry.get("failures", 0) + 1
+        entry["last"] = now.isoformat()
+        entry["locked_until"] = None
+        if entry["failures"] >= MAX_FAILURES:
+            entry.update(failures=0, locked_until=(now + LOCKOUT).isoformat())
+        attempts[login] = entry
+        recent = sorted(((k, v) for k, v in attempts.items() if _still_relevant(v, now)),
+                        key=lambda item: item[1].get("last") or "")[-MAX_TRACKED:]
+        state.write_json(ATTEMPTS, dict(recent))
+
+
+def _forget_attempts(state: State, login: str) -> None:
+    with state.locked():
+        attempts = state.read_json(ATTEMPTS, {})
+        if attempts.pop(login, None) is not None:
+            state.write_json(ATTEMPTS, attempts)
 
 
 def _still_relevant(entry: dict, now: datetime) -> bool:
@@ -196,6 +208,8 @@ def add(state: State, logins: list[str], actor: User | None, role: str = "partic
     if role not in ROLES:
         raise DatathonError(f"Unknown role {role!r}; use admin or participant.")
     logins = [login.strip() for login in logins if login.strip()]
+    if not logins:
+        raise DatathonError("Give at least one login.")
     for login in logins:
         if not LOGIN_PATTERN.match(login) or login.lower() in RESERVED:
             raise DatathonError(f"{login!r} cannot be a login: use up to 64 letters, digits, spaces, '_', '-', "
@@ -246,16 +260,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     state = State(args.state_dir)
     try:
-        ensure(state)
         if args.command == "add":
             logins = list(args.logins)
             if args.file:
                 logins += Path(args.file).read_text(encoding="utf-8").splitlines()
             if not [x for x in logins if x.strip()]:
                 parser.error("give at least one login, or --file")
+            ensure(state)
             passwords = add(state, logins, OPERATOR, "admin" if args.admin else "participant")
             sys.stdout.write(credentials_sheet(passwords))
         else:
+            ensure(state)
             sys.stdout.write(credentials_sheet({args.login: reset(state, args.login, OPERATOR)}))
     except (DatathonError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

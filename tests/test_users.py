@@ -204,3 +204,44 @@ def test_cli_reset_gives_a_new_password(state):
     assert users.authenticate(state, "team7", password, NOON)
     failed = run_cli(state, "reset", "nobody")
     assert failed.returncode == 1 and "No account 'nobody'" in failed.stderr
+
+
+def test_parallel_guesses_cannot_outrun_the_lockout(state):
+    import threading
+
+    write_accounts(state)
+    users.ensure(state)
+    outcomes = []
+
+    def guess():
+        try:
+            users.authenticate(state, "team1", "nope", NOON)
+        except NotAuthorised as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(users.WRONG) == 5  # only five passwords were ever checked
+    assert len(outcomes) == 20
+
+
+def test_overlong_logins_are_refused_without_being_recorded(state):
+    users.ensure(state)
+    with pytest.raises(NotAuthorised, match="Wrong login or password"):
+        users.authenticate(state, "x" * 10_000, "nope", NOON)
+    assert state.read_bytes(users.ATTEMPTS) is None
+
+
+def test_a_login_reserved_for_the_benchmark_row_is_refused_in_the_accounts_file(state):
+    state.path(users.FILE).write_text("login,password\nadmin,x\nBenchmark,y\n")
+    with pytest.raises(StateFileError, match="reserved"):
+        users.read(state)
+
+
+def test_adding_a_blank_login_is_refused(state):
+    users.ensure(state)
+    with pytest.raises(users.DatathonError, match="at least one login"):
+        users.add(state, ["  "], users.OPERATOR)
