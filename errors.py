@@ -32,3 +32,7 @@ class SubmissionRefused(DatathonError):
 
 class NotAuthorised(DatathonError):
     """The caller may not do this (not logged in, not an admin, locked out)."""
+
+
+class StateBusy(DatathonError):
+    """The state directory's lock could not be had in time; nothing was changed."""

@@ -28,6 +28,7 @@ def run_app() -> None:
     from app_pages import shared
     from errors import ConfigError, DatathonError
 
+    st.set_option("client.showErrorDetails", "none")  # even when started without .streamlit/config.toml
     try:
         ctx = shared.context()
     except ConfigError as exc:
@@ -54,7 +55,7 @@ def run_app() -> None:
         st.warning("The admin account still has the default password. Change it: `python users.py reset admin`.")
     try:
         page.run()
-    except DatathonError as exc:
+    except Exception as exc:  # a message for the reader, the traceback for the organiser's log
         shared.show_error(exc)
 
 
@@ -71,6 +72,11 @@ def cli(argv: list[str]) -> int:
         import preflight
 
         return preflight.main(argv[1:])
+    import settings
+
+    # Absolute paths: the server runs from the project folder, not from here.
+    os.environ["DATATHON_CONFIG"] = str(settings.config_path())
+    os.environ["DATATHON_STATE_DIR"] = str(settings.state_dir())
     problem = startup_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)

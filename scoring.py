@@ -198,7 +198,7 @@ def _ids(column: pa.ChunkedArray, target: Target) -> np.ndarray:
         except ValueError:
             bad.append(i)
             continue
-        if not number.is_integer():
+        if not number.is_integer() or abs(number) >= 2**63:
             bad.append(i)
         else:
             parsed[i] = int(number)

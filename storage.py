@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
-from errors import StateFileError
+from errors import StateBusy, StateFileError
 
 LOCK_NAME = ".datathon.lock"
 
@@ -32,8 +32,15 @@ class State:
     @contextmanager
     def locked(self):
         """Hold the state directory's lock for a read-modify-write."""
-        with self._lock:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise StateBusy("The platform is busy (another long task holds the state directory). "
+                            "Try again in a minute.") from None
+        try:
             yield
+        finally:
+            self._lock.release()
 
     # -- raw bytes -----------------------------------------------------------------------------
     def write_bytes(self, name: str, data: bytes) -> None:
@@ -42,6 +49,7 @@ class State:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
+            os.chmod(tmp, _mode_of(target))  # mkstemp makes 0600; keep what the organiser had
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -100,6 +108,13 @@ class State:
 
     def write_json(self, name: str, value: dict) -> None:
         self.write_bytes(name, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o644
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -79,7 +79,11 @@ def reload_data() -> None:
 
 
 def _version(path) -> tuple:
-    stat = os.stat(path)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        raise ConfigError(f"Settings file {path} does not exist. Set DATATHON_CONFIG to your config.py "
+                          "or create one (see README, 'Setting up a competition').") from None
     return (stat.st_mtime_ns, stat.st_size)
 
 

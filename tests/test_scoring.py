@@ -74,6 +74,8 @@ HOSTILE = [
     ("text id", lambda t: replace_line(t, 0, "abc,0.5"), r"id column must hold whole numbers; not so on line 2: 'abc'"),
     ("fractional id", lambda t: replace_line(t, 0, "1.5,0.5"), r"whole numbers; not so on line 2: '1.5'"),
     ("empty id", lambda t: replace_line(t, 0, ",0.5"), r"Empty id on line\(s\) 2\."),
+    ("id too large for an integer", lambda t: replace_line(t, 0, "99999999999999999999,0.5"),
+     r"whole numbers; not so on line 2: '99999999999999999999'"),
     ("ragged row", lambda t: replace_line(t, 0, f"{first_ids(t)[0]},0.5,0.7"), r"not a well-formed CSV"),
     ("quoted field with a newline", lambda t: replace_line(t, 0, f'{first_ids(t)[0]},"0.\n5"'),
      r"(must hold numbers; not so on line 2|not a well-formed CSV)"),

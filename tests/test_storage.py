@@ -68,3 +68,40 @@ def test_csv_round_trip_keeps_text_that_looks_like_numbers_or_na(state, comp, de
     assert log["team"].tolist() == ["NA", "007", "null"]
     assert log["filename"].iloc[0] == 'a,b\n"c".csv'
     assert isinstance(pd.read_csv(state.path(submissions.LOG)), pd.DataFrame)
+
+
+def test_a_rewritten_file_keeps_the_organisers_permissions(state):
+    state.write_bytes("users.csv", b"login,password\n")
+    state.path("users.csv").chmod(0o640)
+    state.write_bytes("users.csv", b"login,password\nadmin,x\n")
+    assert state.path("users.csv").stat().st_mode & 0o777 == 0o640
+    state.write_bytes("new.csv", b"x\n")
+    assert state.path("new.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_lock_held_too_long_gives_a_busy_message_and_changes_nothing(state, monkeypatch):
+    import multiprocessing
+
+    from errors import StateBusy
+    from storage import State
+
+    hold, release = multiprocessing.Event(), multiprocessing.Event()
+
+    def holder():
+        with State(state.dir).locked():
+            hold.set()
+            release.wait(30)
+
+    process = multiprocessing.get_context("fork").Process(target=holder)
+    process.start()
+    try:
+        assert hold.wait(30)
+        impatient = State(state.dir)
+        impatient._lock.timeout = 0.2
+        with pytest.raises(StateBusy, match="busy"):
+            with impatient.locked():
+                impatient.write_bytes("a.csv", b"changed")
+        assert state.read_bytes("a.csv") is None
+    finally:
+        release.set()
+        process.join()
