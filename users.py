@@ -130,6 +130,16 @@ def find(state: State, login: str) -> User | None:
     return None if rows.empty else User(login, rows.iloc[0]["role"])
 
 
+def account_version(state: State, login: str) -> str | None:
+    """A fingerprint of the account (role and password hash): a session ends when it changes."""
+    frame = read(state)
+    rows = frame[frame["login"] == login]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return hashlib.sha256(f"{row['role']}\n{row['password']}".encode()).hexdigest()
+
+
 def has_default_password(state: State) -> bool:
     """True while the admin account still has the original's default password."""
     frame = read(state)

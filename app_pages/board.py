@@ -17,6 +17,7 @@ st.title("Leaderboard")
 def table(board: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The board as people read it: scores with six significant digits, no rank on the benchmark row."""
     shown = board[columns].copy()
+    shown["id"] = shown["id"].map(shared.plain)  # st.table renders markdown: team names are shown as typed
     shown["rank"] = shown["rank"].map(lambda r: "" if pd.isna(r) else str(int(r)))
     shown["score"] = shown["score"].map(format_score)
     for column in ("nb_submissions", "public_rank"):

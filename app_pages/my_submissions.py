@@ -25,7 +25,7 @@ if mine.empty:
 history = pd.DataFrame({
     "#": mine["submission_id"].astype(str),
     "time (UTC)": mine["submitted_at"].str.replace("T", " ").str.slice(0, 19),
-    "file": mine["filename"],
+    "file": mine["filename"].map(shared.plain),  # st.table renders markdown: file names are shown as typed
     "public score": mine["public_score"].map(format_score),
     "final pick": mine["selected"].map({True: "✓", False: ""}),
     "status": mine["status"],

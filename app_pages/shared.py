@@ -23,6 +23,7 @@ from storage import State
 
 log = logging.getLogger("datathon")
 USER_KEY = "user"
+ACCOUNT_KEY = "account_version"
 RETRY_SECONDS = 60
 
 
@@ -108,6 +109,33 @@ def admin_has_default_password(state: State) -> bool:
 
 def current_user() -> users.User | None:
     return st.session_state.get(USER_KEY)
+
+
+def log_in(state: State, user: users.User) -> None:
+    st.session_state[USER_KEY] = user
+    st.session_state[ACCOUNT_KEY] = users.account_version(state, user.login)
+
+
+def log_out() -> None:
+    """Forget everything of this session (user, last result, uploaded file)."""
+    st.session_state.clear()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _account_version(state_dir: str, version: tuple | None, login: str) -> str | None:
+    return users.account_version(State(state_dir), login)
+
+
+def session_still_valid(state: State) -> bool:
+    """False when the logged-in account was removed, or its role or password changed since login."""
+    user = current_user()
+    if user is None:
+        return True
+    try:
+        now = _account_version(str(state.dir), state.version(users.FILE), user.login)
+    except StateFileError:
+        return True  # the damaged file is reported where accounts are used
+    return now is not None and now == st.session_state.get(ACCOUNT_KEY)
 
 
 def now() -> datetime:

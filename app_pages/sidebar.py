@@ -14,13 +14,16 @@ def draw(ctx: shared.Context) -> users.User | None:
     """Draw the sidebar and return the logged-in user, if any."""
     with st.sidebar:
         st.markdown(f"### {shared.plain(ctx.settings.TITLE)}")
+        if not shared.session_still_valid(ctx.state):
+            shared.log_out()
+            st.warning("You were logged out because your account changed. Log in again.")
         user = shared.current_user()
         if user is None:
             _login_form(ctx)
         else:
             st.markdown(f"Logged in as **{shared.plain(user.login)}**" + (" (admin)" if user.is_admin else ""))
             if st.button("Log out"):
-                st.session_state.pop(shared.USER_KEY, None)
+                shared.log_out()
                 st.rerun()
             if user.is_admin:
                 _pause_toggle(ctx, user)
@@ -31,7 +34,7 @@ def draw(ctx: shared.Context) -> users.User | None:
 
 def _login_form(ctx: shared.Context) -> None:
     with st.form("login", clear_on_submit=False, enter_to_submit=True):
-        login = st.text_input("Login")
+        login = st.text_input("Login", max_chars=users.MAX_LOGIN)
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Log in")
     if not submitted:
@@ -41,7 +44,7 @@ def _login_form(ctx: shared.Context) -> None:
     except NotAuthorised as exc:
         st.error(str(exc))
         return
-    st.session_state[shared.USER_KEY] = user
+    shared.log_in(ctx.state, user)
     st.rerun()
 
 

@@ -87,6 +87,11 @@ def app(tmp_path, monkeypatch):
     return make
 
 
+def another_session(at):
+    """A second browser session on the same app, settings and state (read from the environment)."""
+    return at.__class__.from_file(at._script_path, default_timeout=60).run()
+
+
 def log_in(at, login: str, password: str | None = None):
     password = TEAMS.get(login, ADMIN[1] if login == "admin" else "") if password is None else password
     boxes = {box.label: box for box in at.sidebar.text_input}

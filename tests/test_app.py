@@ -1,11 +1,12 @@
 """The main journeys, driven through the real script with AppTest, on two competitions."""
 
 import pytest
-from conftest import TEAMS, board, degraded, go, log_in, messages, submission, upload
+from conftest import TEAMS, another_session, board, degraded, go, log_in, messages, submission, upload
 
 import leaderboard
 import settings
 import submissions
+from app_pages.shared import plain
 from storage import State
 
 PAGES = {"overview": "Overview", "data": "Data", "evaluation": "Evaluation", "submit": "Submit",
@@ -153,7 +154,7 @@ def test_admin_pause_refuses_uploads_until_resumed(app, demo_tables, config):
     admin.sidebar.toggle[0].set_value(True).run()
     assert admin.sidebar.toggle[0].value is True
 
-    team = log_in(app(config).__class__.from_file(admin._script_path, default_timeout=60).run(), "team1")
+    team = log_in(another_session(admin), "team1")
     assert any("paused" in m for m in messages(go(team, "submit"), "warning"))
     team = upload(team, submission(demo_tables))
     assert any("paused" in m for m in messages(team, "error"))
@@ -169,7 +170,7 @@ def test_admin_pause_refuses_uploads_until_resumed(app, demo_tables, config):
 def test_pause_survives_a_restart(app):
     admin = log_in(app(), "admin")
     admin.sidebar.toggle[0].set_value(True).run()
-    fresh = log_in(admin.__class__.from_file(admin._script_path, default_timeout=60).run(), "admin")
+    fresh = log_in(another_session(admin), "admin")
     assert fresh.sidebar.toggle[0].value is True
 
 
@@ -179,7 +180,7 @@ def test_leaderboard_can_be_restricted_to_logged_in_users(app, tmp_path, monkeyp
     monkeypatch.setenv("DATATHON_CONFIG", str(config))
     at = app()
     monkeypatch.setenv("DATATHON_CONFIG", str(config))
-    at = go(at.__class__.from_file(at._script_path, default_timeout=60).run(), "board")
+    at = go(another_session(at), "board")
     assert not at.table and any("Log in" in m for m in messages(at, "info"))
     at = go(log_in(at, "team1"), "board")
     assert at.table
@@ -248,7 +249,7 @@ def test_admin_reveals_the_private_leaderboard(app, demo_tables):
     at = log_in(app(), "team1")
     upload(at, degraded(demo_tables, 30))
     assert len(go(at, "board").table) == 1
-    admin = go(log_in(app().__class__.from_file(at._script_path, default_timeout=60).run(), "admin"), "admin")
+    admin = go(log_in(another_session(at), "admin"), "admin")
     next(t for t in admin.toggle if t.label == "Reveal the private leaderboard").set_value(True).run()
     tables = go(at, "board").table
     assert len(tables) == 2
@@ -270,7 +271,7 @@ def test_a_team_picks_its_final_submissions_on_my_submissions(app, demo_tables, 
     for flips in (10, 20, 30):
         upload(at, degraded(demo_tables, flips), f"f{flips}.csv")
     go(at, "my_submissions")
-    assert at.table[0].value["file"].tolist() == ["f30.csv", "f20.csv", "f10.csv"]
+    assert at.table[0].value["file"].tolist() == [plain(f"f{n}.csv") for n in (30, 20, 10)]
     at.multiselect[0].set_value([1, 3])
     next(b for b in at.button if b.label == "Save final picks").click()
     at.run()
@@ -308,7 +309,7 @@ def test_a_bad_settings_file_stops_the_app_with_the_fix(app, tmp_path, monkeypat
     bad.write_text((settings.ROOT / "config.py").read_text() + "\nGREATER_IS_BETER = False\n")
     at = app()
     monkeypatch.setenv("DATATHON_CONFIG", str(bad))
-    at = at.__class__.from_file(at._script_path, default_timeout=60).run()
+    at = another_session(at)
     assert not at.exception
     assert any("did you mean GREATER_IS_BETTER" in m for m in messages(at, "error"))
 
@@ -333,10 +334,27 @@ def test_unreachable_data_is_reported_to_the_admin_and_refuses_uploads(app, demo
         'Y_TEST = "demo:y_test.csv"', 'Y_TEST = "http://127.0.0.1:9/y_test.csv"\nDOWNLOAD_TIMEOUT = 2'))
     at = app()
     monkeypatch.setenv("DATATHON_CONFIG", str(config))
-    at = go(at.__class__.from_file(at._script_path, default_timeout=60).run(), "data")
+    at = go(another_session(at), "data")
     assert not at.exception
     assert any("temporarily unavailable" in m for m in messages(at, "warning"))
     at = upload(log_in(at, "team1"), submission(demo_tables))
     assert any("temporarily unavailable" in m for m in messages(at, "error")) and not messages(at, "success")
     at = go(log_in(log_out(at), "admin"), "admin")
     assert any("Y_TEST" in m and "127.0.0.1:9" in m for m in messages(at, "error"))
+
+
+def test_a_password_reset_ends_the_teams_open_session(app, tmp_path):
+    import users
+
+    at = log_in(app(), "team1")
+    users.reset(State(tmp_path / "app-state"), "team1", users.OPERATOR)
+    at.run()
+    assert [b.label for b in at.sidebar.button] == ["Log in"]
+    assert any("logged out" in m for m in messages(at, "warning"))
+
+
+def test_logging_out_forgets_the_last_result(app, demo_tables):
+    at = log_in(app(), "team1")
+    upload(at, submission(demo_tables))
+    at = go(log_in(log_out(at), "team2"), "submit")
+    assert not messages(at, "success")

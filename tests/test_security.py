@@ -80,7 +80,7 @@ def test_markdown_escaping_shows_participant_text_as_typed(name):
         assert special not in escaped.replace("\\" + special, "")
 
 
-def test_team_names_reach_the_leaderboard_table_as_plain_text(app, demo_tables, tmp_path):
+def test_team_names_reach_the_leaderboard_table_escaped(app, demo_tables, tmp_path):
     odd = "<b>x</b> **y**"
     state = State(tmp_path / "app-state")
     at = app()
@@ -89,8 +89,9 @@ def test_team_names_reach_the_leaderboard_table_as_plain_text(app, demo_tables, 
                                                                    columns=accounts.columns)]))
     at = log_in(at.run(), odd, "pw-odd")
     upload(at, submission(demo_tables))
-    table = go(at, "board").table[0].value  # st.table renders cells as text, never as markup
-    assert odd in table["id"].tolist()
+    table = go(at, "board").table[0].value  # st.table renders markdown: cells must arrive escaped
+    assert plain(odd) in table["id"].tolist()
+    assert odd not in table["id"].tolist()
     assert any(plain(odd) in m.value for m in at.sidebar.markdown)
 
 
