@@ -7,6 +7,7 @@ import submissions
 from app_pages import shared
 from submissions import show_time
 
+UPLOAD_LIMIT_MB = 50  # as server.maxUploadSize in .streamlit/config.toml, which may not be read
 RESULT = "submit_result"
 SEEN = "submit_file_id"
 
@@ -46,7 +47,7 @@ def _score(uploaded) -> None:
         try:
             receipt = submissions.submit(
                 ctx.state, ctx.comp, user, uploaded.name, content, shared.now(),
-                max_bytes=st.get_option("server.maxUploadSize") * 1024 * 1024,
+                max_bytes=UPLOAD_LIMIT_MB * 1024 * 1024,
                 progress=lambda stage: status.update(label=f"{stage}…"))
         except Exception as exc:  # DatathonError, or anything unexpected: a message, never a traceback
             status.update(label="Not scored", state="error")
@@ -69,7 +70,9 @@ st.markdown(f"Upload a CSV whose first line is `{header}`, then one row per test
             "The sample submission on the Data page has this shape.")
 _left(ctx, user, shared.submission_log(ctx.state), shared.now())
 
-uploaded = st.file_uploader("Predictions", type=["csv"])
+# One uploader per team: a file chosen by one team is never submitted in the name of the next one to log in.
+uploaded = st.file_uploader("Predictions", type=["csv"], key=f"predictions-{user.login}",
+                            max_upload_size=UPLOAD_LIMIT_MB)
 if uploaded is not None and uploaded.file_id != st.session_state.get(SEEN):
     st.session_state[SEEN] = uploaded.file_id
     _score(uploaded)

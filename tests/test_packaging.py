@@ -59,3 +59,9 @@ def test_the_readme_gives_the_two_commands_and_ci_calls_the_test_one():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"(?m)^test: .*\n\t\$\(PYTHON\) -m pytest", makefile)
+
+
+def test_the_submit_page_enforces_the_same_upload_limit_as_the_server_settings():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    page = (ROOT / "app_pages" / "submit.py").read_text()
+    assert re.search(rf"(?m)^UPLOAD_LIMIT_MB = {config['server']['maxUploadSize']}\b", page)
