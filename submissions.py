@@ -152,10 +152,13 @@ def submit(state: State, comp: Competition | None, user: User | None, filename: 
 
 
 # -- after submitting: final picks, exclusion, rescoring ----------------------------------------
-def select_finals(state: State, settings: Settings, user: User | None, submission_ids: list[int]) -> None:
+def select_finals(state: State, settings: Settings, user: User | None, submission_ids: list[int],
+                  now: datetime) -> None:
     """Mark the team's final picks for the private leaderboard (replacing earlier picks)."""
     if user is None:
         raise NotAuthorised("Log in to pick final submissions.")
+    if controls.is_private_revealed(state, settings.END, now):
+        raise SubmissionRefused("The private leaderboard is out: final picks can no longer change.")
     wanted = {int(i) for i in submission_ids}
     if len(wanted) > settings.MAX_SELECTED_SUBMISSIONS:
         raise SubmissionRefused(f"Pick at most {settings.MAX_SELECTED_SUBMISSIONS} submissions as final.")
@@ -187,22 +190,30 @@ def rescore(state: State, comp: Competition, actor: User | None,
             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Score every stored file again (after the target or metric was corrected); keeps the log's history."""
     require_admin(actor)
+    log = read_log(state)
+    scores = {}
+    for position, submission_id in enumerate(log["submission_id"]):  # outside the lock: this can take long
+        content = state.read_bytes(stored_file(state, submission_id))
+        try:
+            if content is None:
+                raise InvalidSubmission("stored file missing")
+            result = comp.score_file(content)
+            scores[submission_id] = (result.public, result.private)
+        except InvalidSubmission:
+            scores[submission_id] = None
+        if progress:
+            progress(position + 1, len(log))
     with state.locked():
-        log = read_log(state)
+        log = read_log(state)  # submissions made meanwhile were scored by the same competition
         state.write_csv(f"{LOG}.before-rescore.csv", log)
-        for position, index in enumerate(log.index):
-            content = state.read_bytes(stored_file(state, log.at[index, "submission_id"]))
-            try:
-                if content is None:
-                    raise InvalidSubmission("stored file missing")
-                scores = comp.score_file(content)
-                log.loc[index, ["public_score", "private_score"]] = [scores.public, scores.private]
-                if log.at[index, "status"] == UNSCORABLE:
-                    log.at[index, "status"] = SCORED
-            except InvalidSubmission:
+        for index in log.index[log["submission_id"].isin(scores)]:
+            result = scores[log.at[index, "submission_id"]]
+            if result is None:
                 log.loc[index, ["public_score", "private_score"]] = [np.nan, np.nan]
                 log.at[index, "status"] = UNSCORABLE
-            if progress:
-                progress(position + 1, len(log))
+            else:
+                log.loc[index, ["public_score", "private_score"]] = list(result)
+                if log.at[index, "status"] == UNSCORABLE:
+                    log.at[index, "status"] = SCORED
         _save(state, log, comp.settings)
     return log

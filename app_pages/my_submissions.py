@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import controls
 import submissions
 from app_pages import shared
 from scoring import format_score
@@ -33,7 +34,10 @@ history = pd.DataFrame({
 st.table(history, hide_index=True)
 
 scored = mine[mine["status"] == submissions.SCORED]
-if ctx.comp is not None and ctx.comp.target.has_private and not scored.empty:
+final = controls.is_private_revealed(ctx.state, s.END, shared.now())
+if final:
+    st.caption("The private leaderboard is out: final picks can no longer change.")
+elif ctx.comp is not None and ctx.comp.target.has_private and not scored.empty:
     st.subheader("Final picks")
     st.caption(f"Pick up to {s.MAX_SELECTED_SUBMISSIONS} submissions for the private leaderboard. Without picks, "
                f"your {s.MAX_SELECTED_SUBMISSIONS} best public submissions are used.")
@@ -45,7 +49,7 @@ if ctx.comp is not None and ctx.comp.target.has_private and not scored.empty:
                                 max_selections=s.MAX_SELECTED_SUBMISSIONS)
         if st.form_submit_button("Save final picks"):
             try:
-                submissions.select_finals(ctx.state, s, user, chosen)
+                submissions.select_finals(ctx.state, s, user, chosen, shared.now())
             except Exception as exc:  # a clear message, never a traceback
                 shared.show_error(exc)
             else:

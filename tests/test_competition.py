@@ -84,11 +84,11 @@ def test_a_team_picks_at_most_the_allowed_number_of_its_own_submissions(state, c
         submit(state, comp, "team1", degraded(demo_tables, flips))
     submit(state, comp, "team2", degraded(demo_tables, 5))
     with pytest.raises(SubmissionRefused, match="at most 2"):
-        submissions.select_finals(state, comp.settings, User("team1"), [1, 2, 3])
+        submissions.select_finals(state, comp.settings, User("team1"), [1, 2, 3], NOON)
     with pytest.raises(SubmissionRefused, match=r"\[4\] are not your team's"):
-        submissions.select_finals(state, comp.settings, User("team1"), [1, 4])
-    submissions.select_finals(state, comp.settings, User("team1"), [1, 3])
-    submissions.select_finals(state, comp.settings, User("team1"), [2])  # replaces earlier picks
+        submissions.select_finals(state, comp.settings, User("team1"), [1, 4], NOON)
+    submissions.select_finals(state, comp.settings, User("team1"), [1, 3], NOON)
+    submissions.select_finals(state, comp.settings, User("team1"), [2], NOON)  # replaces earlier picks
     assert submissions.read_log(state)["selected"].tolist() == [False, True, False, False]
 
 
@@ -176,7 +176,7 @@ def test_excluded_submissions_leave_the_rankings_and_come_back(state, comp, demo
 def test_rescoring_after_a_target_correction_changes_scores_and_keeps_history(state, comp, demo_tables):
     submit(state, comp, "team1", submission(demo_tables), name="first.csv")
     submit(state, comp, "team2", degraded(demo_tables, 30), name="second.csv")
-    submissions.select_finals(state, comp.settings, User("team1"), [1])
+    submissions.select_finals(state, comp.settings, User("team1"), [1], NOON)
     before = submissions.read_log(state)
     truth = demo_tables["y_test.csv"].copy()
     truth.loc[truth.index[:40], "target"] = 1 - truth.loc[truth.index[:40], "target"]  # the corrected target
@@ -234,3 +234,16 @@ def test_the_private_board_is_revealed_by_the_admin_or_at_the_end(state):
     assert not controls.is_private_revealed(state, None, end)
     controls.set_private_revealed(state, ADMIN, True)
     assert controls.is_private_revealed(state, end, NOON)
+
+
+def test_final_picks_are_locked_once_the_private_board_is_out(state, comp, demo_tables):
+    submit(state, comp, "team1", degraded(demo_tables, 10))
+    submit(state, comp, "team1", degraded(demo_tables, 20))
+    ended = comp.settings.replace(END=NOON + timedelta(hours=1))
+    submissions.select_finals(state, ended, User("team1"), [1], NOON)
+    with pytest.raises(SubmissionRefused, match="final picks can no longer change"):
+        submissions.select_finals(state, ended, User("team1"), [2], NOON + timedelta(hours=1))
+    controls.set_private_revealed(state, ADMIN, True)
+    with pytest.raises(SubmissionRefused, match="final picks can no longer change"):
+        submissions.select_finals(state, comp.settings, User("team1"), [2], NOON)
+    assert submissions.read_log(state)["selected"].tolist() == [True, False]
