@@ -82,7 +82,12 @@ def score_parts(target: Target, predictions: np.ndarray, metric: Callable, param
     private = None
     if target.has_private:
         hidden = ~target.public
-        private = score(_rows(target.values, hidden), _rows(predictions, hidden), metric, params)
+        try:
+            private = score(_rows(target.values, hidden), _rows(predictions, hidden), metric, params)
+        except InvalidSubmission:  # the metric's own words could describe the hidden rows: say less
+            raise InvalidSubmission("The metric could not score these predictions on the private part of the test "
+                                    "set. Check that every prediction has the kind the Evaluation page asks for "
+                                    "(e.g. probabilities between 0 and 1, or class labels).") from None
     return Scores(public, private)
 
 
