@@ -18,44 +18,74 @@ COLUMNS = ["rank", "id", "score", "nb_submissions", "reached_at", "benchmark"]
 PRIVATE_COLUMNS = ["rank", "id", "score", "public_rank", "change", "benchmark"]
 
 
-def _scored(log: pd.DataFrame) -> pd.DataFrame:
-    return log[(log["status"] == "scored") & log["public_score"].notna()]
+# The rankings work on numpy arrays of row positions: sorting or filtering the whole log (with its
+# text columns) would cost more than the ranking itself, and the pages rank on every rerun.
+def _counted(log: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows that count: scored, with a public score."""
+    return np.flatnonzero(((log["status"] == "scored") & log["public_score"].notna()).to_numpy())
 
 
-def _best_first(frame: pd.DataFrame, column: str, settings: Settings) -> pd.DataFrame:
-    """Best score first; among equal scores, the earlier submission first."""
-    return frame.sort_values([column, "submission_id"], ascending=[not settings.GREATER_IS_BETTER, True],
-                             kind="stable")
+def _scored_rows(log: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows that count, their team codes, and the team names (indexed by code)."""
+    rows = _counted(log)
+    codes, names = pd.factorize(log["team"], use_na_sentinel=False)
+    return rows, codes[rows], np.asarray(names, dtype=object)
+
+
+def _best_per_team(teams: np.ndarray, scores: np.ndarray, ids: np.ndarray, settings: Settings) -> np.ndarray:
+    """Positions (ascending) of each team's best row; among equal scores, the earlier submission."""
+    greater = settings.GREATER_IS_BETTER
+    best = np.full(teams.max() + 1 if len(teams) else 0, -np.inf if greater else np.inf)
+    (np.maximum if greater else np.minimum).at(best, teams, scores)
+    candidates = np.flatnonzero(scores == best[teams])  # one per team, more on ties
+    candidates = candidates[np.lexsort((ids[candidates], teams[candidates]))]  # stable: then the earlier row
+    _, first = np.unique(teams[candidates], return_index=True)
+    return np.sort(candidates[first])
+
+
+def _top_per_team(teams: np.ndarray, scores: np.ndarray, ids: np.ndarray, settings: Settings, k: int) -> np.ndarray:
+    """Mask of each team's k best rows (one pass per pick; k is a handful)."""
+    top = np.zeros(len(teams), dtype=bool)
+    for _ in range(k):
+        left = np.flatnonzero(~top)
+        if not left.size:
+            break
+        top[left[_best_per_team(teams[left], scores[left], ids[left], settings)]] = True
+    return top
 
 
 def public(log: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """One row per team with its best public score, ranked; the benchmark row has no rank."""
-    scored = _scored(log)
-    best = _best_first(scored, "public_score", settings).drop_duplicates("team", keep="first")
-    counts = scored.groupby("team").size()
+    rows, teams, names = _scored_rows(log)
+    scores = log["public_score"].to_numpy()[rows]
+    ids = log["submission_id"].to_numpy()[rows]
+    best = _best_per_team(teams, scores, ids, settings)
     board = pd.DataFrame({
-        "id": best["team"].to_numpy(),
-        "score": best["public_score"].to_numpy(),
-        "nb_submissions": counts.reindex(best["team"]).to_numpy(),
-        "reached_at": best["submitted_at"].to_numpy(),
-        "order": best["submission_id"].to_numpy(),
+        "id": names[teams[best]],
+        "score": scores[best],
+        "nb_submissions": np.bincount(teams, minlength=len(names))[teams[best]],
+        "reached_at": log["submitted_at"].iloc[rows[best]].to_numpy(),
+        "order": ids[best],
     })
     return _ranked(board, settings)
 
 
 def private(log: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Each team's best private score among its final picks (or its best public ones), with the shake-up."""
-    scored = _scored(log)
-    scored = scored[scored["private_score"].notna()]
-    by_public = _best_first(scored, "public_score", settings)
-    automatic = by_public[by_public.groupby("team").cumcount() < settings.MAX_SELECTED_SUBMISSIONS]
-    picked_teams = set(scored.loc[scored["selected"], "team"])
-    chosen = pd.concat([scored[scored["selected"]], automatic[~automatic["team"].isin(picked_teams)]])
-    best = _best_first(chosen, "private_score", settings).drop_duplicates("team", keep="first")
+    rows, teams, names = _scored_rows(log)
+    has_private = log["private_score"].notna().to_numpy()[rows]
+    rows, teams = rows[has_private], teams[has_private]
+    scores = log["private_score"].to_numpy()[rows]
+    ids = log["submission_id"].to_numpy()[rows]
+    selected = log["selected"].to_numpy(dtype=bool)[rows]
+    automatic = _top_per_team(teams, log["public_score"].to_numpy()[rows], ids, settings,
+                              settings.MAX_SELECTED_SUBMISSIONS)
+    chosen = np.flatnonzero(selected | (automatic & ~np.isin(teams, teams[selected])))
+    best = chosen[_best_per_team(teams[chosen], scores[chosen], ids[chosen], settings)]
     board = _ranked(pd.DataFrame({
-        "id": best["team"].to_numpy(),
-        "score": best["private_score"].to_numpy(),
-        "order": best["submission_id"].to_numpy(),
+        "id": names[teams[best]],
+        "score": scores[best],
+        "order": ids[best],
     }), settings)
     public_ranks = public(log, settings).set_index("id")["rank"]
     board["public_rank"] = board["id"].map(public_ranks).astype("Int64")
@@ -90,10 +120,11 @@ def _with_benchmark(board: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def progress_over_time(log: pd.DataFrame, settings: Settings, top: int = 10) -> pd.DataFrame:
     """Each leading team's best public score so far, after each of its submissions (for a chart)."""
-    scored = _scored(log).sort_values("submission_id")
     leaders = public(log, settings)
     leaders = leaders.loc[~leaders["benchmark"], "id"].head(top)
-    scored = scored[scored["team"].isin(set(leaders))]
+    rows = _counted(log)
+    rows = rows[log["team"].isin(set(leaders)).to_numpy()[rows]]
+    scored = log.iloc[rows][["team", "submitted_at", "public_score", "submission_id"]].sort_values("submission_id")
     running = scored.groupby("team")["public_score"].cummax() if settings.GREATER_IS_BETTER else \
         scored.groupby("team")["public_score"].cummin()
     return pd.DataFrame({"team": scored["team"], "submitted_at": pd.to_datetime(scored["submitted_at"], utc=True),

@@ -53,8 +53,12 @@ class Quota:
 # -- the log ------------------------------------------------------------------------------------
 def read_log(state: State) -> pd.DataFrame:
     """Every accepted submission, oldest first; an empty log when none was made yet."""
-    log = state.read_csv(LOG, columns=COLUMNS, dtype={c: str for c in TEXT}, keep_default_na=False,
-                         na_values={"public_score": [""], "private_score": [""]})
+    options = {"keep_default_na": False, "na_values": {"public_score": [""], "private_score": [""]}}
+    # Letting pandas infer the types reads a large log several times faster than dtype=str; only when a text
+    # column looks like something else (teams named 7, 8, 9) is the file read again, as text.
+    log = state.read_csv(LOG, columns=COLUMNS, **options)
+    if log is not None and any(log[c].dtype != pd.api.types.pandas_dtype(str) for c in TEXT):
+        log = state.read_csv(LOG, columns=COLUMNS, dtype={c: str for c in TEXT}, **options)
     if log is None:
         return empty_log()
     log["selected"] = log["selected"].astype(str).str.lower().eq("true")
