@@ -6,6 +6,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +39,15 @@ class Target:
     @property
     def has_private(self) -> bool:
         return not bool(self.public.all())
+
+    @cached_property
+    def private(self) -> np.ndarray:
+        return ~self.public
+
+    @cached_property
+    def truth(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The values of the public part and of the private part (None without one), selected once."""
+        return self.values[self.public], self.values[self.private] if self.has_private else None
 
 
 @dataclass(frozen=True)
@@ -78,12 +88,12 @@ def as_score(value) -> float:
 
 def score_parts(target: Target, predictions: np.ndarray, metric: Callable, params: dict) -> Scores:
     """Score aligned predictions on the public part and, where there is one, the private part."""
-    public = score(_rows(target.values, target.public), _rows(predictions, target.public), metric, params)
+    truth_public, truth_private = target.truth
+    public = score(truth_public, _rows(predictions, target.public), metric, params)
     private = None
     if target.has_private:
-        hidden = ~target.public
         try:
-            private = score(_rows(target.values, hidden), _rows(predictions, hidden), metric, params)
+            private = score(truth_private, _rows(predictions, target.private), metric, params)
         except InvalidSubmission:  # the metric's own words could describe the hidden rows: say less
             raise InvalidSubmission("The metric could not score these predictions on the private part of the test "
                                     "set. Check that every prediction has the kind the Evaluation page asks for "
@@ -109,6 +119,8 @@ def read_predictions(content: bytes, target: Target, max_bytes: int | None = Non
     report("Checking ids and values")
     ids = _ids(table.column(0), target)
     predictions = _predictions(table, target)
+    del table
+    pa.default_memory_pool().release_unused()  # the parser's buffers go back to the system before the metric
     return _align(ids, predictions, target)
 
 
@@ -128,7 +140,8 @@ def _checked_bytes(content: bytes, target: Target, max_bytes: int | None) -> byt
     if b"\x00" in head:
         raise InvalidSubmission("This is a binary file, not a CSV text file. Upload the CSV of your predictions.")
     try:
-        content.decode("utf-8")
+        if not content.isascii():  # ASCII is UTF-8; decoding would copy the whole file
+            content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidSubmission(f"The file is not UTF-8 text (byte 0x{content[exc.start]:02x} at position "
                                 f"{exc.start}). Save it as 'CSV UTF-8'.") from None

@@ -141,18 +141,26 @@ def submit(state: State, comp: Competition | None, user: User | None, filename: 
     scores = comp.score_file(content, max_bytes, progress)
     if progress:
         progress("Recording")
+    digest = hashlib.sha256(content).hexdigest()
     with state.locked():
         log = read_log(state)
         check_open(state, comp.settings, user, log, now)  # the rules may have changed while scoring
         submission_id = int(log["submission_id"].max()) + 1 if len(log) else 1
         state.write_bytes(stored_file(state, submission_id), content)
-        row = {"submission_id": submission_id, "team": user.login, "submitted_at": timestamp(now),
-               "filename": (filename or "")[:200], "sha256": hashlib.sha256(content).hexdigest(),
-               "public_score": scores.public, "private_score": scores.private, "selected": False,
-               "status": SCORED}
-        log = pd.concat([log, pd.DataFrame([row]).astype({"selected": bool})], ignore_index=True)
-        _save(state, log, comp.settings)
+        row = pd.DataFrame([{"submission_id": submission_id, "team": user.login, "submitted_at": timestamp(now),
+                             "filename": (filename or "")[:200], "sha256": digest, "public_score": scores.public,
+                             "private_score": scores.private, "selected": False, "status": SCORED}])[COLUMNS]
+        _append(state, row)
+        leaderboard.write(state, pd.concat([log, row], ignore_index=True), comp.settings)
     return Receipt(submission_id, user.login, scores)
+
+
+def _append(state: State, row: pd.DataFrame) -> None:
+    """Replace the log by itself plus one line: still one atomic write, but nothing re-formatted."""
+    before = state.read_bytes(LOG)
+    if before and not before.endswith(b"\n"):
+        before += b"\n"
+    state.write_bytes(LOG, (before or b"") + row.to_csv(index=False, header=not before).encode("utf-8"))
 
 
 # -- after submitting: final picks, exclusion, rescoring ----------------------------------------

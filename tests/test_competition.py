@@ -247,3 +247,10 @@ def test_final_picks_are_locked_once_the_private_board_is_out(state, comp, demo_
     with pytest.raises(SubmissionRefused, match="final picks can no longer change"):
         submissions.select_finals(state, comp.settings, User("team1"), [2], NOON)
     assert submissions.read_log(state)["selected"].tolist() == [True, False]
+
+
+def test_appending_to_the_log_writes_what_rewriting_it_would(state, comp, demo_tables):
+    for flips in (0, 13, 27):
+        submit(state, comp, "team1", degraded(demo_tables, flips), name=f"a,{flips}.csv")
+    log = submissions.read_log(state)
+    assert state.read_bytes(submissions.LOG) == log.to_csv(index=False).encode()
