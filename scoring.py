@@ -16,6 +16,7 @@ from errors import ConfigError, InvalidSubmission
 
 BOM = b"\xef\xbb\xbf"
 SHOWN = 5  # how many offending ids or rows a message lists
+READ = pacsv.ReadOptions(use_threads=False)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def _parse(content: bytes, target: Target) -> pa.Table:
     types = {name: pa.float64() for name in target.columns}
     types[target.id_column] = pa.int64() if target.integer_ids else pa.string()
     try:
-        return pacsv.read_csv(pa.BufferReader(content), convert_options=pacsv.ConvertOptions(
+        return pacsv.read_csv(pa.BufferReader(content), read_options=READ, convert_options=pacsv.ConvertOptions(
             column_types=types, strings_can_be_null=False))
     except pa.ArrowInvalid:
         pass  # the slow path below finds the exact row and says what is wrong with it
@@ -267,25 +268,27 @@ def _align(ids: np.ndarray, predictions: np.ndarray, target: Target) -> np.ndarr
     if not known.all():
         raise InvalidSubmission(f"{counts}Unknown {name}(s): {_list(ids[~known])}. Submit only the ids of the "
                                 "test set (see the sample submission).")
+    if len(ids) == len(expected):
+        seen = np.zeros(len(expected), dtype=bool)
+        seen[positions] = True
+        if seen.all():  # every id once: a permutation
+            aligned = np.empty_like(predictions)
+            aligned[positions] = predictions
+            return aligned
     seen = np.bincount(positions, minlength=len(expected))
     if (seen > 1).any():
         raise InvalidSubmission(f"{counts}Duplicate {name}(s): {_list(expected[seen > 1])}. Submit each test id "
                                 "exactly once.")
-    if (seen == 0).any():
-        raise InvalidSubmission(f"Missing {name}(s): {_list(expected[seen == 0])} ({int((seen == 0).sum())} of "
-                                f"{len(expected)} missing). Submit one row per test id.")
-    aligned = np.empty_like(predictions)
-    aligned[positions] = predictions
-    return aligned
+    raise InvalidSubmission(f"Missing {name}(s): {_list(expected[seen == 0])} ({int((seen == 0).sum())} of "
+                            f"{len(expected)} missing). Submit one row per test id.")
 
 
 def _positions(ids: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each submitted id sits in the sorted target, and whether it is there at all."""
     n = len(expected)
     if expected.dtype.kind == "i" and n and expected[-1] - expected[0] == n - 1:
-        positions = ids - expected[0]  # a dense range of ids: positions by arithmetic
-        known = (positions >= 0) & (positions < n)
-        return np.where(known, positions, 0), known
+        positions = ids - expected[0] if expected[0] else ids  # a dense range of ids: positions by arithmetic
+        return positions, positions.view(np.uint64) < n  # negative positions wrap to huge values
     positions = np.searchsorted(expected, ids)
     clipped = np.minimum(positions, n - 1)
     known = (positions < n) & (expected[clipped] == ids)
