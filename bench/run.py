@@ -39,7 +39,7 @@ back to the system, the kernel's peak-RSS mark reset (/proc/self/clear_refs), th
 the RSS before: numpy, pyarrow and Python allocations alike, plus what the allocators keep. This decides
 PASS/FAIL. "Live allocations" is a second run under tracemalloc (numpy and Python) plus pyarrow's pool
 peak: an upper bound of what the code itself holds at once.
-2. Pages: AppTest of main.py, logged in as a team through session state; each timed run is one rerun of
+2. Pages: AppTest of main.py, logged in as a team through the login form; each timed run is one rerun of
 the frame and the page after switching to it. The log is cached on its file version, as in the app;
 "after the log changed" rewrites the file (same bytes) before each run, as any team's upload does.
 3. Concurrency: spawned processes each warm up on a scratch directory, wait on a barrier, then submit;
