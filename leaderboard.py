@@ -54,6 +54,18 @@ def _top_per_team(teams: np.ndarray, scores: np.ndarray, ids: np.ndarray, settin
     return top
 
 
+def _first_picks(teams: np.ndarray, ids: np.ndarray, selected: np.ndarray, k: int) -> np.ndarray:
+    """At most k picks per team, the earliest submissions first (if the limit was lowered after picking)."""
+    picked = np.flatnonzero(selected)
+    if not picked.size:
+        return selected
+    picked = picked[np.lexsort((ids[picked], teams[picked]))]
+    rank = pd.Series(teams[picked]).groupby(teams[picked]).cumcount().to_numpy()
+    kept = np.zeros_like(selected)
+    kept[picked[rank < k]] = True
+    return kept
+
+
 def public(log: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """One row per team with its best public score, ranked; the benchmark row has no rank."""
     rows, teams, names = _scored_rows(log)
@@ -77,7 +89,7 @@ def private(log: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rows, teams = rows[has_private], teams[has_private]
     scores = log["private_score"].to_numpy()[rows]
     ids = log["submission_id"].to_numpy()[rows]
-    selected = log["selected"].to_numpy(dtype=bool)[rows]
+    selected = _first_picks(teams, ids, log["selected"].to_numpy(dtype=bool)[rows], settings.MAX_SELECTED_SUBMISSIONS)
     automatic = _top_per_team(teams, log["public_score"].to_numpy()[rows], ids, settings,
                               settings.MAX_SELECTED_SUBMISSIONS)
     chosen = np.flatnonzero(selected | (automatic & ~np.isin(teams, teams[selected])))

@@ -79,6 +79,12 @@ def test_with_picks_a_team_is_ranked_by_the_best_private_score_among_them(demo_s
     assert board.loc[board["id"] == "team1", "score"].item() == 0.99
 
 
+def test_if_the_pick_limit_is_lowered_later_only_the_earliest_picks_count(demo_settings):
+    log = log_of([("team1", 0.90, 0.50), ("team1", 0.95, 0.60), ("team1", 0.80, 0.99)], selected=[1, 3])
+    board = leaderboard.private(log, demo_settings.replace(BENCHMARK_SCORE=None, MAX_SELECTED_SUBMISSIONS=1))
+    assert board.loc[board["id"] == "team1", "score"].item() == 0.50
+
+
 def test_a_team_picks_at_most_the_allowed_number_of_its_own_submissions(state, comp, demo_tables):
     for flips in (10, 20, 30):
         submit(state, comp, "team1", degraded(demo_tables, flips))
