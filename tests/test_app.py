@@ -358,3 +358,16 @@ def test_logging_out_forgets_the_last_result(app, demo_tables):
     upload(at, submission(demo_tables))
     at = go(log_in(log_out(at), "team2"), "submit")
     assert not messages(at, "success")
+
+
+@pytest.mark.parametrize("page", ["overview", "data", "board", "admin"])
+def test_the_admin_is_warned_on_every_page_while_the_default_password_is_in_use(app, tmp_path, page):
+    at = app()
+    State(tmp_path / "app-state").write_bytes("users.csv", b"login,password\nadmin,password\nteam1,pw-team1\n")
+    at = go(log_in(another_session(at), "admin", "password"), page)
+    assert any("default password" in m for m in messages(at, "warning"))
+
+
+def test_no_default_password_warning_once_it_is_changed(app):
+    at = go(log_in(app(), "admin"), "overview")
+    assert not any("default password" in m for m in messages(at, "warning"))
