@@ -65,3 +65,10 @@ def test_the_submit_page_enforces_the_same_upload_limit_as_the_server_settings()
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     page = (ROOT / "app_pages" / "submit.py").read_text()
     assert re.search(rf"(?m)^UPLOAD_LIMIT_MB = {config['server']['maxUploadSize']}\b", page)
+
+
+def test_every_test_the_readme_cites_exists():
+    readme = (ROOT / "README.md").read_text()
+    cited = set(re.findall(r"`(?:tests/\w+\.py::)?(test_\w+)`", readme))
+    source = "".join(path.read_text() for path in (ROOT / "tests").glob("test_*.py"))
+    assert cited and [name for name in cited if f"def {name}(" not in source] == []
