@@ -26,9 +26,6 @@ class Competition:
     target: scoring.Target
     files: dict[str, Path] = field(default_factory=dict)  # public setting -> local copy
 
-    def download_name(self, setting: str) -> str:
-        return PUBLIC_FILES[setting]
-
     def links(self) -> dict[str, str]:
         """The organiser's own links to public files, for participants who prefer them."""
         return {name: sources.link(getattr(self.settings, name)) for name in PUBLIC_FILES

@@ -12,7 +12,6 @@ from settings import Settings
 from storage import State
 
 FILE = "leaderboard.csv"
-PRIVATE_FILE = "leaderboard_private.csv"
 BENCHMARK = "benchmark"
 COLUMNS = ["rank", "id", "score", "nb_submissions", "reached_at", "benchmark"]
 PRIVATE_COLUMNS = ["rank", "id", "score", "public_rank", "change", "benchmark"]
