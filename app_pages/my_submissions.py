@@ -45,7 +45,7 @@ elif ctx.comp is not None and ctx.comp.target.has_private and not scored.empty:
               for r in scored.itertuples()}
     with st.form("picks"):
         chosen = st.multiselect("Final submissions", options=list(labels), format_func=labels.get,
-                                default=[i for i in labels if scored.set_index("submission_id").at[i, "selected"]],
+                                default=[int(i) for i in scored.loc[scored["selected"], "submission_id"]],
                                 max_selections=s.MAX_SELECTED_SUBMISSIONS)
         if st.form_submit_button("Save final picks"):
             try:
