@@ -161,7 +161,7 @@ def _canonical_header(content: bytes, target: Target) -> bytes:
         return content  # the usual case: no copy of a large file
     if names == expected:
         return canonical.encode("utf-8") + content[end:]
-    wanted = f"`{','.join(expected)}`"
+    wanted = f"`{canonical}`"
     if len(names) == 1 and ";" in first:
         raise InvalidSubmission(f"The file is separated by semicolons; use commas. Its first line must be {wanted}.")
     if len(names) == 1 and "\t" in first:

@@ -75,9 +75,11 @@ class State:
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     # -- CSV -------------------------------------------------------------------------------------
-    def read_csv(self, name: str, columns: list[str] | None = None, **kwargs) -> pd.DataFrame | None:
-        """Read a state CSV; None when it does not exist, StateFileError when it is damaged."""
-        data = self.read_bytes(name)
+    def read_csv(self, name: str, columns: list[str] | None = None, data: bytes | None = None,
+                 **kwargs) -> pd.DataFrame | None:
+        """Read a state CSV (or parse `data`, its bytes already read); None when it does not exist,
+        StateFileError when it is damaged."""
+        data = self.read_bytes(name) if data is None else data
         if data is None:
             return None
         try:

@@ -51,16 +51,18 @@ class Quota:
 
 
 # -- the log ------------------------------------------------------------------------------------
-def read_log(state: State) -> pd.DataFrame:
-    """Every accepted submission, oldest first; an empty log when none was made yet."""
+def read_log(state: State, data: bytes | None = None) -> pd.DataFrame:
+    """Every accepted submission, oldest first (from the file, or from its bytes already read); an empty log
+    when none was made yet."""
+    data = state.read_bytes(LOG) if data is None else data
+    if data is None:
+        return empty_log()
     options = {"keep_default_na": False, "na_values": {"public_score": [""], "private_score": [""]}}
     # Letting pandas infer the types reads a large log several times faster than dtype=str; only when a text
-    # column looks like something else (teams named 7, 8, 9) is the file read again, as text.
-    log = state.read_csv(LOG, columns=COLUMNS, **options)
-    if log is not None and any(log[c].dtype != pd.api.types.pandas_dtype(str) for c in TEXT):
-        log = state.read_csv(LOG, columns=COLUMNS, dtype={c: str for c in TEXT}, **options)
-    if log is None:
-        return empty_log()
+    # column looks like something else (teams named 7, 8, 9) is the file parsed again, as text.
+    log = state.read_csv(LOG, columns=COLUMNS, data=data, **options)
+    if any(log[c].dtype != pd.api.types.pandas_dtype(str) for c in TEXT):
+        log = state.read_csv(LOG, columns=COLUMNS, data=data, dtype={c: str for c in TEXT}, **options)
     log["selected"] = log["selected"].astype(str).str.lower().eq("true")
     log["submission_id"] = log["submission_id"].astype(np.int64)
     return log[COLUMNS]
@@ -143,21 +145,22 @@ def submit(state: State, comp: Competition | None, user: User | None, filename: 
         progress("Recording")
     digest = hashlib.sha256(content).hexdigest()
     with state.locked():
-        log = read_log(state)
+        before = state.read_bytes(LOG)
+        log = read_log(state, before)
         check_open(state, comp.settings, user, log, now)  # the rules may have changed while scoring
         submission_id = int(log["submission_id"].max()) + 1 if len(log) else 1
         state.write_bytes(stored_file(state, submission_id), content)
         row = pd.DataFrame([{"submission_id": submission_id, "team": user.login, "submitted_at": timestamp(now),
                              "filename": (filename or "")[:200], "sha256": digest, "public_score": scores.public,
                              "private_score": scores.private, "selected": False, "status": SCORED}])[COLUMNS]
-        _append(state, row)
+        _append(state, before, row)
         leaderboard.write(state, pd.concat([log, row], ignore_index=True), comp.settings)
     return Receipt(submission_id, user.login, scores)
 
 
-def _append(state: State, row: pd.DataFrame) -> None:
-    """Replace the log by itself plus one line: still one atomic write, but nothing re-formatted."""
-    before = state.read_bytes(LOG)
+def _append(state: State, before: bytes | None, row: pd.DataFrame) -> None:
+    """Replace the log (`before`, as read under the lock) by itself plus one line: still one atomic write,
+    but nothing re-formatted."""
     if before and not before.endswith(b"\n"):
         before += b"\n"
     state.write_bytes(LOG, (before or b"") + row.to_csv(index=False, header=not before).encode("utf-8"))
